@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from core.views import healthz
+
+admin.site.site_header = "PartnerHub administration"
+admin.site.site_title = "PartnerHub admin"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pages:program", permanent=False)),
+    path("educate/regional-partner/", include("pages.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+handler500 = "core.views.server_error"

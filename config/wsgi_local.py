@@ -1,0 +1,8 @@
+"""WSGI entry point with development settings, for `make bench` on a developer's machine."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+application = get_wsgi_application()

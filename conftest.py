@@ -1,0 +1,74 @@
+"""Fixtures shared by every app's tests."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous, so the async-safety guard does not apply to tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium: Playwright's own browser download cannot work here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def program_admin(make_user):
+    return make_user(role="program_admin")
+
+
+@pytest.fixture
+def regional_manager(make_user):
+    return make_user(role="regional_manager")
+
+
+@pytest.fixture
+def program_manager(make_user):
+    return make_user(role="program_manager")
+
+
+@pytest.fixture
+def teacher(make_user):
+    return make_user(role="teacher")
+
+
+@pytest.fixture
+def applicant(make_user):
+    return make_user(role="applicant")
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user(role="facilitator")
+
+
+@pytest.fixture
+def geography(db):
+    """A few real states with all their counties and ZIP codes (WA, AK, HI, NY)."""
+    from geography.loader import load_geography
+
+    return load_geography(states=["WA", "AK", "HI", "NY"])

@@ -1,0 +1,28 @@
+"""The navigation: each role sees its own places, and only those."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+PUBLIC = [
+    ("The program", "pages:program"),
+    ("Terms", "pages:terms"),
+    ("Apply", "pages:apply"),
+]
+
+
+def items_for(user) -> list[NavItem]:
+    items = [NavItem(label, reverse(name)) for label, name in PUBLIC]
+    if not user.is_authenticated:
+        return items
+    items.append(NavItem("My home", reverse("accounts:home")))
+    if user.is_program_admin:
+        items.append(NavItem("Administration", reverse("admin:index")))
+    return items

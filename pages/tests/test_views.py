@@ -1,0 +1,215 @@
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from geography.models import County, RegionCounty, RegionState, State
+from geography.tests.factories import RegionFactory
+from pages.models import ContentBlock, TermSheet
+from pages.services import termsheet_publish
+from partners.tests.factories import PartnerFactory
+
+PROGRAM = "/educate/regional-partner/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+def figure(response, name):
+    html = response.content.decode()
+    marker = f'data-figure="{name}">'
+    start = html.index(marker) + len(marker)
+    return int(html[start : html.index("<", start)].replace(",", ""))
+
+
+@pytest.mark.django_db
+def test_root_redirects_to_program_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == PROGRAM
+
+
+@pytest.mark.django_db
+def test_program_page_has_every_promise_of_the_program(client):
+    response = client.get(PROGRAM)
+    assert response.status_code == 200
+    text = response.content.decode()
+    for fact in [
+        "K-12 computer science hub",
+        "Regional Partner Summit",
+        "funding based on demonstrated need",
+        "regional education unit, nonprofit or",
+        "0.5 of a full-time position",
+        "September and February",
+        "5-day teacher conference",
+        "accredited by the program office",
+        "community of",
+        "Independent funding",
+        "diversity",
+        "onsite staffer",
+        "official Regional Partner",
+        "dedicated regional manager",
+        "Coaching and tools",
+        "Apply now",
+        "Share the one-pager",
+    ]:
+        assert fact in text, fact
+    assert reverse("pages:terms") in text
+    assert reverse("pages:apply") in text
+    assert reverse("pages:one_pager") in text
+
+
+@pytest.mark.django_db
+def test_program_figures_come_from_the_database(client, geography):
+    wa, ny = State.objects.get(code="WA"), State.objects.get(code="NY")
+    served = RegionFactory(status="served", partner=PartnerFactory(status="active"))
+    RegionState.objects.create(region=served, state=wa)
+    county_region = RegionFactory(status="served", partner=PartnerFactory(status="active"))
+    RegionCounty.objects.create(
+        region=county_region, county=County.objects.filter(state=ny).first()
+    )
+    RegionFactory(status="open")
+    RegionFactory(status="open")
+    RegionFactory(status="closed")
+    PartnerFactory(status="onboarding")
+
+    response = client.get(PROGRAM)
+    assert figure(response, "partners") == 2
+    assert figure(response, "states_served") == 2
+    assert figure(response, "open_regions") == 2
+
+
+@pytest.mark.django_db
+def test_program_page_lists_regions_in_fixed_queries(
+    client, geography, django_assert_max_num_queries
+):
+    wa = State.objects.get(code="WA")
+    for n in range(3):
+        region = RegionFactory(status="open")
+        if n == 0:
+            RegionState.objects.create(region=region, state=wa)
+    with django_assert_max_num_queries(12) as few:
+        client.get(PROGRAM)
+    for _ in range(20):
+        RegionFactory(status="served", partner=PartnerFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(PROGRAM)
+    assert response.content.decode().count('id="region-') == 23
+
+
+@pytest.mark.django_db
+def test_edited_content_shows_and_script_never_runs(client):
+    block = ContentBlock.objects.get(key="about")
+    block.body = 'We **changed** this.\n\n<script>alert(1)</script><img src=x onerror="alert(2)">'
+    block.save()
+    text = client.get(PROGRAM).content.decode()
+    assert "<strong>changed</strong>" in text
+    assert "<script>alert(1)" not in text
+    assert "onerror" not in text
+
+
+@pytest.mark.django_db
+def test_terms_show_current_version_and_keep_old_ones(client, program_admin):
+    first = TermSheet.objects.current()
+    response = client.get(reverse("pages:terms"))
+    assert response.status_code == 200
+    assert first.version in response.content.decode()
+
+    draft = TermSheet.objects.create(version="2027.1", body="## New terms\n\nUpdated.")
+    assert client.get("/educate/regional-partner/terms/2027.1/").status_code == 404
+    termsheet_publish(termsheet=draft, user=program_admin)
+
+    current = client.get(reverse("pages:terms")).content.decode()
+    assert "2027.1" in current and "New terms" in current
+    old = client.get(f"/educate/regional-partner/terms/{first.version}/")
+    assert old.status_code == 200
+    assert "earlier version" in old.content.decode()
+    assert client.get("/educate/regional-partner/terms/no-such/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_published_terms_cannot_change(program_admin):
+    from django.core.exceptions import ValidationError
+
+    sheet = TermSheet.objects.current()
+    sheet.body = "Sneaky edit"
+    with pytest.raises(ValidationError):
+        sheet.full_clean()
+
+
+@pytest.mark.django_db
+def test_publishing_twice_keeps_the_first_date(program_admin):
+    draft = TermSheet.objects.create(version="2027.2", body="Body")
+    published = termsheet_publish(termsheet=draft, user=program_admin)
+    again = termsheet_publish(termsheet=draft, user=program_admin)
+    assert again.published_at == published.published_at
+    assert again.published_by == program_admin
+
+
+@pytest.mark.django_db
+def test_one_pager_is_a_one_page_pdf_cached_until_content_changes(
+    client, django_assert_max_num_queries
+):
+    response = client.get(reverse("pages:one_pager"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF")
+
+    from pages import pdf as pdf_module
+
+    document = pdf_module.one_pager_document(base_url="http://testserver/educate/regional-partner/")
+    assert len(document.pages) == 1
+
+    calls = []
+    original = pdf_module._render
+    pdf_module._render = lambda **kw: calls.append(kw) or original(**kw)
+    try:
+        assert client.get(reverse("pages:one_pager")).content == pdf
+        assert calls == []
+        block = ContentBlock.objects.get(key="intro")
+        block.title = "A new headline for partners"
+        block.save()
+        changed = client.get(reverse("pages:one_pager")).content
+        assert len(calls) == 1
+        assert changed != pdf
+    finally:
+        pdf_module._render = original
+
+
+@pytest.mark.django_db
+def test_apply_page_lists_open_regions_only(client):
+    RegionFactory(name="Open Plains", status="open")
+    RegionFactory(name="Served Coast", status="served", partner=PartnerFactory())
+    text = client.get(reverse("pages:apply")).content.decode()
+    assert "Open Plains" in text
+    assert "Served Coast" not in text
+    assert "0.5 of a full-time position" in text
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise RuntimeError("down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_missing_page_is_styled_404(client):
+    response = client.get("/educate/regional-partner/nothing-here/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()

@@ -1,0 +1,129 @@
+"""Regional Partners: the organizations that are the K-12 CS hub for their regions."""
+
+from decimal import Decimal
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.text import slugify
+
+MIN_PROGRAM_MANAGER_FTE = Decimal("0.5")
+
+
+class OrganizationType(models.TextChoices):
+    REGIONAL_EDUCATION_UNIT = "reu", "Regional education unit"
+    NONPROFIT = "nonprofit", "Nonprofit"
+    UNIVERSITY = "university", "University"
+    OTHER = "other", "Other"
+
+
+class PartnerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Partner.Status.ACTIVE)
+
+    def visible_to(self, user):
+        """The partners a user may see in the workspace (public profiles are separate)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_program_admin:
+            return self.all()
+        if user.is_regional_manager:
+            return self.filter(regional_manager=user)
+        if user.is_program_manager:
+            return self.filter(program_managers__user=user).distinct()
+        return self.none()
+
+
+class Partner(models.Model):
+    """A Regional Partner organization."""
+
+    class Status(models.TextChoices):
+        ONBOARDING = "onboarding", "Onboarding"
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    organization_type = models.CharField(max_length=16, choices=OrganizationType.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONBOARDING)
+    description = models.TextField(blank=True, help_text="Shown on the public profile.")
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.ForeignKey(
+        "geography.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    regional_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_partners",
+        limit_choices_to={"role": "regional_manager"},
+    )
+    terms_version = models.ForeignKey(
+        "pages.TermSheet", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    active_since = models.DateField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status"], name="partners_partner_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("pages:program") + f"#partner-{self.slug}"
+
+    def program_manager_fte(self) -> Decimal:
+        total = self.program_managers.aggregate(total=Sum("fte_share"))["total"]
+        return total or Decimal("0")
+
+
+class ProgramManager(models.Model):
+    """A person's share of a partner's program-manager role (0.5 FTE or more in total)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="program_managers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_partners"
+    )
+    fte_share = models.DecimalField(
+        "FTE share",
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+    )
+    since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner__name", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "user"], name="partners_program_manager_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(fte_share__gt=0) & Q(fte_share__lte=1),
+                name="partners_program_manager_fte_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.fte_share} FTE) at {self.partner}"
+
+
+auditlog.register(Partner)
+auditlog.register(ProgramManager)
