@@ -3,7 +3,8 @@
 from auditlog.registry import auditlog
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
+
+from core.slugs import unique_slug
 
 
 class State(models.Model):
@@ -101,13 +102,23 @@ class Region(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status"], name="geography_region_status")]
+        constraints = [
+            # A served or onboarding region has its partner; an open or closed one has none.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=["served", "onboarding"], partner__isnull=False)
+                    | models.Q(status__in=["open", "closed"], partner__isnull=True)
+                ),
+                name="geography_region_partner_matches_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:140]
+            self.slug = unique_slug(Region, self.name, max_length=140)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -8,7 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils.text import slugify
+
+from core.slugs import unique_slug
 
 MIN_PROGRAM_MANAGER_FTE = Decimal("0.5")
 
@@ -83,7 +84,7 @@ class Partner(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:200]
+            self.slug = unique_slug(Partner, self.name, max_length=200)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -116,7 +117,7 @@ class ProgramManager(models.Model):
                 fields=["partner", "user"], name="partners_program_manager_once"
             ),
             models.CheckConstraint(
-                condition=Q(fte_share__gt=0) & Q(fte_share__lte=1),
+                condition=Q(fte_share__gte=Decimal("0.05")) & Q(fte_share__lte=1),
                 name="partners_program_manager_fte_range",
             ),
         ]

@@ -213,3 +213,17 @@ def test_missing_page_is_styled_404(client):
     response = client.get("/educate/regional-partner/nothing-here/")
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_shows_the_styled_500_page(client, monkeypatch):
+    from pages import selectors
+
+    def boom():
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(selectors, "program_figures", boom)
+    client.raise_request_exception = False
+    response = client.get(PROGRAM)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
