@@ -39,6 +39,12 @@ class County(models.Model):
         return f"{self.name}, {self.state.code}"
 
 
+class MatchLevel(models.TextChoices):
+    ZIP = "zip", "ZIP code"
+    COUNTY = "county", "County"
+    STATE = "state", "State"
+
+
 class ZipCode(models.Model):
     """A five-digit ZIP code with its place (from the `zipcodes` package)."""
 
@@ -59,6 +65,13 @@ class ZipCode(models.Model):
     timezone = models.CharField(max_length=64, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STANDARD)
     is_active = models.BooleanField(default=True)
+    # The lookup index: the region this ZIP resolves to (most specific of ZIP, county, state),
+    # kept fresh by geography.services.regions_reindex whenever region membership changes, so
+    # a lookup is one indexed read instead of three scans of the link tables.
+    region = models.ForeignKey(
+        "Region", on_delete=models.SET_NULL, null=True, blank=True, related_name="covered_zips"
+    )
+    matched_on = models.CharField(max_length=8, choices=MatchLevel.choices, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -87,7 +100,7 @@ class Region(models.Model):
     description = models.TextField(blank=True)
     partner = models.ForeignKey(
         "partners.Partner",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="regions",

@@ -26,7 +26,9 @@ from django.utils.text import slugify
 from accounts.models import Role, User
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
+from geography.services import regions_reindex
 from pages.models import TermSheet
+from workshops.models import Course
 
 from .models import OrganizationType, Partner, ProgramManager
 
@@ -313,8 +315,10 @@ def demo_seed(
     people = _People(rng)
     users = _plan_users(people, partners, scale, rng)
 
+    courses = _demo_courses()
     total = (
         len(users)
+        + sum(len(_courses_for(number, courses)) for number in range(len(partners)))
         + len(partners)
         + sum(len(p.managers) for p in partners)
         + len(regions)
@@ -324,7 +328,9 @@ def demo_seed(
         on_total(total)
     tick = progress or (lambda n: None)
     with disable_auditlog():
-        _write(users, partners, regions, terms, tick)
+        _write(users, partners, regions, terms, courses, tick)
+    # Bulk writes send no signals: refresh the ZIP lookup index in one pass.
+    regions_reindex()
 
     report.message = f"Demo data seeded at scale {scale}."
     return _counts(report)
@@ -889,6 +895,7 @@ def _write(
     partners: list[_PartnerPlan],
     regions: list[_RegionPlan],
     terms: TermSheet | None,
+    courses: list[Course],
     tick: Progress,
 ) -> None:
     password = make_password(settings.DEMO_PASSWORD)
@@ -922,7 +929,30 @@ def _write(
             active_since=plan.active_since,
             is_demo=True,
         )
+    # Each partner sits at a ZIP of its city (the map marks it there).
+    homes = {p.home.pk for p in partners if p.home}
+    city_zip: dict[tuple[int, str], int] = {}
+    for pk, state_id, city in (
+        ZipCode.objects.filter(state_id__in=homes, kind=ZipCode.Kind.STANDARD)
+        .order_by("code")
+        .values_list("pk", "state_id", "city")
+    ):
+        city_zip.setdefault((state_id, city.lower()), pk)
+    for number, plan in enumerate(partners):
+        if plan.home:
+            plan.obj.zip_code_id = city_zip.get((plan.home.pk, plan.city.lower()))
+        plan.obj.address = f"{100 + (number * 37) % 900} {STREETS[number % len(STREETS)]}"
     _bulk(Partner, [p.obj for p in partners], tick)
+    through = Partner.courses.through
+    _bulk(
+        through,
+        [
+            through(partner_id=p.obj.pk, course_id=course.pk)
+            for number, p in enumerate(partners)
+            for course in _courses_for(number, courses)
+        ],
+        tick,
+    )
     _bulk(
         ProgramManager,
         [
@@ -964,6 +994,34 @@ def _write(
         tick,
     )
     _bulk(RegionZip, [RegionZip(region=o, zip_code_id=z) for p, o in pairs for z in p.zips], tick)
+
+
+STREETS = ["Main Street", "College Avenue", "Commerce Drive", "Education Way", "Park Road",
+           "Library Lane", "Innovation Boulevard", "River Street"]  # fmt: skip
+
+DEMO_COURSES = [
+    ("CS Foundations", Course.GradeBand.ELEMENTARY,
+     "Computer science basics through unplugged activities and block programming."),
+    ("CS Explorations", Course.GradeBand.MIDDLE,
+     "Problem solving, web pages, games and physical computing for grades 6-10."),
+    ("CS Principles", Course.GradeBand.HIGH,
+     "The big ideas of computing: data, the internet, algorithms and programming."),
+    ("CS Advanced: Software Engineering", Course.GradeBand.HIGH,
+     "Object-oriented programming and teamwork on real software projects."),
+]  # fmt: skip
+
+
+def _demo_courses() -> list[Course]:
+    """The catalogue, created when empty (a real program office keeps its own)."""
+    if not Course.objects.exists():
+        for order, (name, band, description) in enumerate(DEMO_COURSES):
+            Course.objects.create(name=name, grade_band=band, description=description, order=order)
+    return list(Course.objects.filter(is_active=True))
+
+
+def _courses_for(number: int, courses: list[Course]) -> list[Course]:
+    """Two to all of the catalogue, varying by partner."""
+    return courses[: 2 + number % max(len(courses) - 1, 1)]
 
 
 def _bulk(model, objs: list, tick: Progress, batch: int = 500) -> None:

@@ -54,9 +54,22 @@ class Partner(models.Model):
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.ForeignKey(
         "geography.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    zip_code = models.ForeignKey(
+        "geography.ZipCode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ZIP code",
+        help_text="Where the partner is: places it on the map.",
+    )
+    courses = models.ManyToManyField(
+        "workshops.Course", blank=True, related_name="partners", verbose_name="programs offered"
     )
     regional_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "geography",
     "partners",
     "pages",
+    "workshops",
 ]
 
 MIDDLEWARE = [
