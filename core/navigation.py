@@ -13,6 +13,8 @@ class NavItem:
 
 PUBLIC = [
     ("The program", "pages:program"),
+    ("Partners", "partners:directory"),
+    ("Find your partner", "pages:find"),
     ("Terms", "pages:terms"),
     ("Apply", "pages:apply"),
 ]
@@ -24,5 +26,6 @@ def items_for(user) -> list[NavItem]:
         return items
     items.append(NavItem("My home", reverse("accounts:home")))
     if user.is_program_admin:
+        items.append(NavItem("Regions", reverse("geography:region_list")))
         items.append(NavItem("Administration", reverse("admin:index")))
     return items

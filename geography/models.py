@@ -182,3 +182,34 @@ auditlog.register(Region, exclude_fields=["updated_at"])
 auditlog.register(RegionState)
 auditlog.register(RegionCounty)
 auditlog.register(RegionZip)
+
+
+class InterestSignup(models.Model):
+    """"Tell me when a partner serves my area": demand where no partner is yet."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        SCHOOL = "school", "School leader or staff"
+        DISTRICT = "district", "District leader or staff"
+        PARENT = "parent", "Parent or community member"
+        OTHER = "other", "Other"
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    zip_code = models.ForeignKey(ZipCode, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="interest"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "zip_code"], name="geography_interest_once_per_zip"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()}) in {self.zip_code_id}"

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .models import Region, RegionCounty, RegionState, RegionZip
+from .models import Region, RegionCounty, RegionState, RegionZip, ZipCode
 
 
 @dataclass
@@ -39,3 +39,16 @@ def region_rows() -> list[RegionRow]:
         rows.append(RegionRow(region, list(by_code), list(by_code.values())))
     rows.sort(key=lambda row: (row.state_names[:1] or ["~"], row.region.name))
     return rows
+
+
+def zip_lookup(code: str):
+    """The ZipCode with its state, county, region and partner, in one query; None if unknown.
+
+    `code` is a normalized five-digit ZIP (geography.zips.normalize_zip). The region comes
+    from the lookup index on ZipCode, kept fresh by geography.services.regions_reindex.
+    """
+    return (
+        ZipCode.objects.select_related("state", "county", "region__partner")
+        .filter(code=code)
+        .first()
+    )

@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from geography.models import InterestSignup, ZipCode
+
 from .defaults import PROGRAM_BLOCKS, TERMS_BODY, TERMS_SUMMARY, TERMS_VERSION
 from .models import ContentBlock, TermSheet
 
@@ -49,3 +51,18 @@ def termsheet_publish(*, termsheet: TermSheet, user=None) -> TermSheet:
     termsheet.full_clean()
     termsheet.save()
     return termsheet
+
+
+@transaction.atomic
+def interest_signup_create(*, email: str, role: str, zip_code: ZipCode) -> InterestSignup:
+    """Record that someone wants a partner in their area (once per address and ZIP)."""
+    signup, created = InterestSignup.objects.get_or_create(
+        email=email.strip().lower(),
+        zip_code=zip_code,
+        defaults={"role": role, "region": zip_code.region},
+    )
+    if not created and (signup.role, signup.region_id) != (role, zip_code.region_id):
+        signup.role, signup.region = role, zip_code.region
+        signup.full_clean()
+        signup.save()
+    return signup

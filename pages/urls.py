@@ -10,4 +10,7 @@ urlpatterns = [
     path("terms/<str:version>/", views.terms_version, name="terms_version"),
     path("apply/", views.apply, name="apply"),
     path("one-pager.pdf", views.one_pager, name="one_pager"),
+    path("find/", views.find, name="find"),
+    path("contact/", views.contact, name="contact"),
+    path("notify/", views.notify, name="notify"),
 ]

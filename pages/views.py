@@ -1,10 +1,19 @@
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
-from geography.selectors import region_rows
+from geography.models import Region
+from geography.selectors import region_rows, zip_lookup
+from partners.forms import ContactForm
+from partners.models import Partner
+from partners.selectors import partner_profile
+from partners.services import contact_message_send
 
-from . import selectors
+from . import selectors, services
+from .forms import InterestForm, ZipLookupForm
 from .models import TermSheet
 from .pdf import one_pager_pdf
 
@@ -67,3 +76,89 @@ def one_pager(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="regional-partner-program.pdf"'
     return response
+
+
+def find(request):
+    """Find your partner by ZIP code: who serves it, what they offer, how to reach them."""
+    if "zip" not in request.GET:
+        return render(request, "pages/find.html", {"form": ZipLookupForm()})
+    form = ZipLookupForm(request.GET)
+    if not form.is_valid():
+        return render(request, "pages/find.html", {"form": form}, status=400)
+    code = form.cleaned_data["zip"]
+    place = zip_lookup(code)
+    if place is None:
+        form.add_error("zip", f"There is no ZIP code {code} in the United States.")
+        return render(request, "pages/find.html", {"form": form}, status=404)
+    region = place.region
+    partner = region.partner if region and region.status == Region.Status.SERVED else None
+    context = {
+        "form": form,
+        "place": place,
+        "region": region,
+        "partner": partner,
+        "contact_form": ContactForm(
+            initial={"partner": partner.slug if partner else "", "zip": code}
+        ),
+        "interest_form": InterestForm(initial={"zip": code}),
+        "wants_partner": region is None
+        or region.status in (Region.Status.OPEN, Region.Status.CLOSED),
+    }
+    if partner:
+        context.update(partner_profile(partner))
+    return render(request, "pages/find.html", context)
+
+
+@require_POST
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def contact(request):
+    form = ContactForm(request.POST)
+    partner = None
+    if form.is_valid() and form.cleaned_data["partner"]:
+        partner = Partner.objects.public().filter(slug=form.cleaned_data["partner"]).first()
+        if partner is None:
+            form.add_error(None, "That partner does not exist; your message was not sent.")
+    if getattr(request, "limited", False):
+        form.add_error(
+            None, "You have sent several messages in a short time. Please try again in an hour."
+        )
+    if form.is_valid() and not form.non_field_errors():
+        data = form.cleaned_data
+        contact_message_send(
+            partner=partner,
+            name=data["name"],
+            email=data["email"],
+            message=data["message"],
+            zip_code=data["zip"],
+        )
+        to_whom = partner.name if partner else "the program office"
+        messages.success(request, f"Your message is on its way to {to_whom}.")
+        if partner:
+            return redirect(partner)
+        return redirect(reverse("pages:find") + (f"?zip={data['zip']}" if data["zip"] else ""))
+    return render(request, "pages/contact.html", {"form": form, "partner": partner}, status=400)
+
+
+@require_POST
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def notify(request):
+    """ "Tell me when a partner serves my area", from the find page in an open region."""
+    form = InterestForm(request.POST)
+    place = None
+    if form.is_valid():
+        place = zip_lookup(form.cleaned_data["zip"])
+        if place is None:
+            form.add_error(
+                "zip", f"There is no ZIP code {form.cleaned_data['zip']} in the United States."
+            )
+    if getattr(request, "limited", False):
+        form.add_error(None, "Too many sign-ups from your connection. Please try again in an hour.")
+    if form.is_valid() and not form.non_field_errors():
+        services.interest_signup_create(
+            email=form.cleaned_data["email"], role=form.cleaned_data["role"], zip_code=place
+        )
+        messages.success(
+            request, "Thank you. We will email you when a Regional Partner serves your area."
+        )
+        return redirect(reverse("pages:find") + f"?zip={place.code}")
+    return render(request, "pages/notify.html", {"form": form}, status=400)

@@ -37,6 +37,20 @@ class PartnerQuerySet(models.QuerySet):
             return self.filter(program_managers__user=user).distinct()
         return self.none()
 
+    def editable_by(self, user):
+        """Whose public profile a user may edit: their own partners', or any for admins."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_program_admin:
+            return self.all()
+        if user.is_program_manager:
+            return self.filter(program_managers__user=user).distinct()
+        return self.none()
+
+    def public(self):
+        """Partners with a public profile: active ones."""
+        return self.filter(status=Partner.Status.ACTIVE)
+
 
 class Partner(models.Model):
     """A Regional Partner organization."""
@@ -85,6 +99,7 @@ class Partner(models.Model):
     active_since = models.DateField(null=True, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
 
@@ -101,7 +116,7 @@ class Partner(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("pages:program") + f"#partner-{self.slug}"
+        return reverse("partners:profile", kwargs={"slug": self.slug})
 
     def program_manager_fte(self) -> Decimal:
         total = self.program_managers.aggregate(total=Sum("fte_share"))["total"]
@@ -139,5 +154,5 @@ class ProgramManager(models.Model):
         return f"{self.user} ({self.fte_share} FTE) at {self.partner}"
 
 
-auditlog.register(Partner)
+auditlog.register(Partner, exclude_fields=["updated_at"])
 auditlog.register(ProgramManager)

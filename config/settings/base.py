@@ -22,11 +22,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_ratelimit",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "auditlog",
     "core",
+    "api",
     "accounts",
     "geography",
     "partners",
@@ -132,6 +135,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The Regional Partner Program: regions, partners, applications and more.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package: the docs load nothing from outside.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RegionStatusEnum": "geography.models.Region.Status",
+        "PartnerStatusEnum": "partners.models.Partner.Status",
+    },
 }
 
 # Demo data: every demo login shares this password (README, `make run`).
@@ -157,3 +168,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Rate limits (django-ratelimit) count in the cache: Redis in production (CACHE_URL).
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

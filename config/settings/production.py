@@ -26,3 +26,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Redis is the production cache (shared by every app server: rate limits, page caches).
+CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}

@@ -16,3 +16,6 @@ STORAGES = {
 # Serve static files straight from the finders (app folders, node_modules): no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One process here, so a local-memory cache is a correct counter for rate limits.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -1,0 +1,138 @@
+"""The public REST API: regions, the ZIP lookup, and partners (public fields only)."""
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from geography.models import Region, RegionCounty, RegionState, RegionZip
+from geography.selectors import zip_lookup
+from geography.serializers import (
+    LookupErrorSerializer,
+    RegionSerializer,
+    ZipLookupSerializer,
+    partner_payload,
+)
+from geography.zips import MalformedZip, normalize_zip
+from partners.models import Partner
+from partners.serializers import PublicPartnerSerializer
+
+
+def _in_state(prefix: str):
+    """A filter method: rows touching the state with this two-letter code, at any level."""
+
+    def method(queryset, name, value):
+        code = value.strip().upper()
+        return queryset.filter(
+            Q(**{f"{prefix}state_links__state__code": code})
+            | Q(**{f"{prefix}county_links__county__state__code": code})
+            | Q(**{f"{prefix}zip_links__zip_code__state__code": code})
+        ).distinct()
+
+    return method
+
+
+class RegionFilter(django_filters.FilterSet):
+    state = django_filters.CharFilter(
+        method=_in_state(""), help_text="Two-letter state code: regions touching that state."
+    )
+    status = django_filters.ChoiceFilter(choices=Region.Status.choices)
+
+    class Meta:
+        model = Region
+        fields = ["state", "status"]
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Regions of the program with their status and, when served, their partner."""
+
+    queryset = Region.objects.select_related("partner").order_by("name")
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    permission_classes = [AllowAny]
+    lookup_field = "slug"
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["region_states"] = _region_states()
+        return context
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "zip", str, required=True, description="98101, 98101-1234 or 98101 1234."
+            )
+        ],
+        responses={
+            200: ZipLookupSerializer,
+            400: LookupErrorSerializer,
+            404: LookupErrorSerializer,
+        },
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def lookup(self, request):
+        """Who serves a ZIP code: the most specific region (ZIP, then county, then state)."""
+        try:
+            code = normalize_zip(request.query_params.get("zip"))
+        except MalformedZip as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        place = zip_lookup(code)
+        if place is None:
+            return Response(
+                {"detail": f"There is no ZIP code {code} in the United States."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        region = place.region
+        payload = {
+            "zip": place.code,
+            "city": place.city,
+            "state": place.state.code,
+            "county": place.county.name if place.county else None,
+            "region": (
+                {"id": region.pk, "name": region.name, "status": region.status} if region else None
+            ),
+            "partner": partner_payload(region),
+            "matched_on": place.matched_on or None,
+        }
+        return Response(ZipLookupSerializer(payload).data)
+
+
+def _region_states() -> dict[int, set[str]]:
+    states: dict[int, set[str]] = {}
+    for model, path in (
+        (RegionState, "state__code"),
+        (RegionCounty, "county__state__code"),
+        (RegionZip, "zip_code__state__code"),
+    ):
+        for region_id, code in model.objects.values_list("region_id", path).distinct().order_by():
+            states.setdefault(region_id, set()).add(code)
+    return states
+
+
+class PartnerFilter(django_filters.FilterSet):
+    state = django_filters.CharFilter(
+        method=_in_state("regions__"), help_text="Two-letter state code: partners serving it."
+    )
+    status = django_filters.ChoiceFilter(choices=Partner.Status.choices)
+
+    class Meta:
+        model = Partner
+        fields = ["state", "status"]
+
+
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Regional Partners that are active or onboarding, with their public fields."""
+
+    queryset = (
+        Partner.objects.filter(status__in=[Partner.Status.ACTIVE, Partner.Status.ONBOARDING])
+        .select_related("state", "zip_code")
+        .prefetch_related("regions", "courses")
+        .order_by("name")
+    )
+    serializer_class = PublicPartnerSerializer
+    filterset_class = PartnerFilter
+    permission_classes = [AllowAny]
+    lookup_field = "slug"

@@ -1,0 +1,38 @@
+"""Filtering the region list: by name, status and state."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Region, RegionCounty, RegionState, RegionZip, State
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_name", label="Name contains")
+    status = django_filters.ChoiceFilter(
+        choices=Region.Status.choices, empty_label="Any status", label="Status"
+    )
+    state = django_filters.ModelChoiceFilter(
+        queryset=State.objects.all(),
+        method="filter_state",
+        empty_label="Any state",
+        label="State",
+        to_field_name="code",
+    )
+
+    class Meta:
+        model = Region
+        fields = ["q", "status", "state"]
+
+    def filter_name(self, queryset: QuerySet[Region], name: str, value: str):
+        return queryset.filter(name__icontains=value.strip()) if value.strip() else queryset
+
+    def filter_state(self, queryset: QuerySet[Region], name: str, value: State):
+        """Regions with any part in the state: the whole state, a county of it or a ZIP in it."""
+        if value is None:
+            return queryset
+        region = OuterRef("pk")
+        return queryset.filter(
+            Q(Exists(RegionState.objects.filter(region=region, state=value)))
+            | Q(Exists(RegionCounty.objects.filter(region=region, county__state=value)))
+            | Q(Exists(RegionZip.objects.filter(region=region, zip_code__state=value)))
+        )

@@ -1,0 +1,79 @@
+from django import forms
+
+from geography.models import ZipCode
+from geography.zips import MalformedZip, normalize_zip
+from workshops.models import Course
+
+from .models import Partner
+
+
+class PartnerProfileForm(forms.ModelForm):
+    """The public fields of a partner's profile, edited by its program managers."""
+
+    zip = forms.CharField(
+        label="ZIP code",
+        max_length=10,
+        required=False,
+        help_text="Where your organization is; it places you on the map.",
+    )
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    courses = forms.ModelMultipleChoiceField(
+        queryset=Course.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Programs offered",
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["description", "website", "contact_email", "phone", "address", "city", "courses"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        help_texts = {
+            "description": "Shown on your public profile. Plain text, up to 2,000 characters."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.zip_code_id and not self.is_bound:
+            self.initial["zip"] = self.instance.zip_code.code
+
+    def clean_description(self):
+        description = self.cleaned_data["description"]
+        if len(description) > 2000:
+            raise forms.ValidationError("Keep the description to 2,000 characters or fewer.")
+        return description
+
+    def clean_zip(self):
+        raw = self.cleaned_data["zip"]
+        if not raw.strip():
+            return None
+        try:
+            code = normalize_zip(raw)
+        except MalformedZip as error:
+            raise forms.ValidationError(str(error)) from error
+        zip_code = ZipCode.objects.select_related("state").filter(code=code).first()
+        if zip_code is None:
+            raise forms.ValidationError(f"There is no ZIP code {code} in the United States.")
+        return zip_code
+
+
+class ContactForm(forms.Form):
+    """A message from a visitor to a partner's program managers, or to the program office."""
+
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Your email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    message = forms.CharField(
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
+        help_text="Up to 3,000 characters.",
+    )
+    partner = forms.SlugField(required=False, widget=forms.HiddenInput)
+    zip = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if any(ch in name for ch in "\r\n"):
+            raise forms.ValidationError("Enter your name on one line.")
+        return name
