@@ -185,7 +185,7 @@ auditlog.register(RegionZip)
 
 
 class InterestSignup(models.Model):
-    """"Tell me when a partner serves my area": demand where no partner is yet."""
+    """ "Tell me when a partner serves my area": demand where no partner is yet."""
 
     class Role(models.TextChoices):
         TEACHER = "teacher", "Teacher"

@@ -141,7 +141,8 @@ def test_notify_me_records_demand_once_per_address(client, program):
 @pytest.mark.django_db
 def test_notify_me_refuses_bad_input_and_keeps_it(client, program):
     response = client.post(
-        "/educate/regional-partner/notify/", {"email": "ada@example.org", "role": "boss", "zip": "99999"}
+        "/educate/regional-partner/notify/",
+        {"email": "ada@example.org", "role": "boss", "zip": "99999"},
     )
     assert response.status_code == 400
     html = response.content.decode()
