@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from geography.map import render_map
 from geography.models import Region
 from geography.selectors import region_rows, zip_lookup
 from partners.forms import ContactForm
@@ -28,6 +29,7 @@ def program(request):
             "figures": selectors.program_figures(),
             "terms": selectors.terms_current(),
             "region_rows": region_rows(),
+            "map_svg": render_map(),
         },
     )
 

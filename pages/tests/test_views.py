@@ -89,7 +89,7 @@ def test_program_page_lists_regions_in_fixed_queries(
         region = RegionFactory(status="open")
         if n == 0:
             RegionState.objects.create(region=region, state=wa)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:
         client.get(PROGRAM)
     for _ in range(20):
         RegionFactory(status="served", partner=PartnerFactory())
