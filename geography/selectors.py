@@ -1,9 +1,27 @@
 """Reads for geography and regions."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from .models import Region, RegionCounty, RegionState, RegionZip, ZipCode
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from partners.models import Partner
+
+from .models import (
+    County,
+    InterestSignup,
+    Region,
+    RegionCounty,
+    RegionState,
+    RegionZip,
+    State,
+    ZipCode,
+)
+from .permissions import regions_manageable_by
 
 
 @dataclass
@@ -52,3 +70,229 @@ def zip_lookup(code: str):
         .filter(code=code)
         .first()
     )
+
+
+# --- The region workspace: list and history ------------------------------------------------
+
+
+def _link_count(model) -> Coalesce:
+    counts = (
+        model.objects.filter(region=OuterRef("pk"))
+        .order_by()
+        .values("region")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def regions_for_workspace(user) -> QuerySet[Region]:
+    """Regions with partner, whole states and link counts: a fixed number of queries."""
+    return (
+        regions_manageable_by(user)
+        .select_related("partner")
+        .prefetch_related("states")
+        .annotate(county_count=_link_count(RegionCounty), zip_count=_link_count(RegionZip))
+        .order_by("name")
+    )
+
+
+@dataclass
+class HistoryItem:
+    label: str
+    old: str | None = None
+    new: str | None = None
+    values: list[str] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass
+class HistoryChange:
+    """One save: the log entries written together, by one person at one moment."""
+
+    when: datetime
+    actor: str
+    entries: list[LogEntry] = field(default_factory=list)
+    items: list[HistoryItem] = field(default_factory=list)
+
+
+_REGION_FIELDS = {
+    "name": "Name",
+    "slug": "Address",
+    "status": "Status",
+    "partner": "Regional Partner",
+    "description": "Description",
+}
+_LINKS = {
+    RegionState: ("state", "states"),
+    RegionCounty: ("county", "counties"),
+    RegionZip: ("zip_code", "ZIP codes"),
+}
+_LISTED = 25
+
+
+def region_log_entries(region: Region) -> QuerySet[LogEntry]:
+    """The log entries of the region and of its state, county and ZIP links, newest first."""
+    types = ContentType.objects.get_for_models(Region, *_LINKS)
+    pk = str(region.pk)
+    return (
+        LogEntry.objects.filter(
+            Q(content_type=types[Region], object_pk=pk)
+            | Q(
+                Q(changes__region__0=pk) | Q(changes__region__1=pk),
+                content_type__in=[types[model] for model in _LINKS],
+            )
+        )
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def _none(value) -> bool:
+    return value in (None, "None", "")
+
+
+def _group(entries: list[LogEntry]) -> list[HistoryChange]:
+    changes: list[HistoryChange] = []
+    for entry in entries:
+        last = changes[-1].entries[-1] if changes else None
+        same = last is not None and (
+            (entry.cid and entry.cid == last.cid)
+            or (
+                not entry.cid
+                and not last.cid
+                and entry.actor_id == last.actor_id
+                and abs((last.timestamp - entry.timestamp).total_seconds()) < 2
+            )
+        )
+        if not same:
+            actor = str(entry.actor) if entry.actor else (entry.actor_email or "System")
+            changes.append(HistoryChange(when=entry.timestamp, actor=actor))
+        changes[-1].entries.append(entry)
+    return changes
+
+
+def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChange]:
+    """Entries as changes people read: "Status: Open → Served", "Added states: Oregon"."""
+    types = {
+        ct.pk: model for model, ct in ContentType.objects.get_for_models(Region, *_LINKS).items()
+    }
+    pk = str(region.pk)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        changes = entry.changes or {}
+        model = types[entry.content_type_id]
+        if model is Region:
+            wanted["partner"].update(v for v in changes.get("partner", ()) if str(v).isdigit())
+        else:
+            name = _LINKS[model][0]
+            wanted[name].update(v for v in changes.get(name, ()) if str(v).isdigit())
+    names = {
+        "partner": dict(Partner.objects.filter(pk__in=wanted["partner"]).values_list("pk", "name")),
+        "state": dict(State.objects.filter(pk__in=wanted["state"]).values_list("pk", "name")),
+        "county": {
+            c.pk: str(c)
+            for c in County.objects.filter(pk__in=wanted["county"]).select_related("state")
+        },
+        "zip_code": dict(
+            ZipCode.objects.filter(pk__in=wanted["zip_code"]).values_list("pk", "code")
+        ),
+    }
+
+    def show(kind: str, value) -> str:
+        if _none(value):
+            return "—"
+        if kind == "status":
+            return Region.Status(value).label if value in Region.Status.values else value
+        value = str(value)
+        if kind in names:
+            return names[kind].get(int(value), f"#{value} (deleted)") if value.isdigit() else value
+        return value if len(value) <= 160 else value[:157] + "…"
+
+    grouped = _group(entries)
+    for change in grouped:
+        added: dict[type, list[str]] = defaultdict(list)
+        removed: dict[type, list[str]] = defaultdict(list)
+        for entry in reversed(change.entries):  # oldest first within one save
+            changes = entry.changes or {}
+            model = types[entry.content_type_id]
+            if model is Region:
+                created = entry.action == LogEntry.Action.CREATE
+                if created:
+                    change.items.append(HistoryItem("Created the region"))
+                for key, label in _REGION_FIELDS.items():
+                    if key not in changes or (
+                        created and (key == "slug" or _none(changes[key][1]))
+                    ):
+                        continue
+                    old, new = changes[key]
+                    old = None if created else show(key, old)
+                    change.items.append(HistoryItem(label, old, show(key, new)))
+                continue
+            unit = _LINKS[model][0]
+            old_region, new_region = changes.get("region", (pk, pk))
+            old_unit, new_unit = changes.get(unit, (None, None))
+            if entry.action == LogEntry.Action.CREATE or (new_region == pk and old_region != pk):
+                added[model].append(show(unit, new_unit) if new_unit else entry.object_repr)
+            elif entry.action == LogEntry.Action.DELETE or (old_region == pk and new_region != pk):
+                removed[model].append(show(unit, old_unit) if old_unit else entry.object_repr)
+            elif old_unit and new_unit:
+                removed[model].append(show(unit, old_unit))
+                added[model].append(show(unit, new_unit))
+        for verb, lists in (("Added", added), ("Removed", removed)):
+            for model in _LINKS:
+                values = sorted(lists.get(model, []))
+                if values:
+                    change.items.append(
+                        HistoryItem(
+                            f"{verb} {_LINKS[model][1]}",
+                            values=values[:_LISTED],
+                            more=max(0, len(values) - _LISTED),
+                        )
+                    )
+    return grouped
+
+
+# --- Demand where no partner is -----------------------------------------------------------------
+
+
+@dataclass
+class DemandRow:
+    label: str
+    region: Region | None
+    total: int
+    by_role: dict[str, int]
+    latest: datetime | None
+
+    @property
+    def others(self) -> int:
+        named = ("teacher", "school", "district")
+        return self.total - sum(self.by_role.get(role, 0) for role in named)
+
+
+def demand_by_region() -> list[DemandRow]:
+    """ "Notify me" sign-ups counted per region without a partner (and per state outside
+    every region), most wanted first. Two queries whatever the number of sign-ups."""
+    counts: dict[tuple[int | None, int | None], Counter] = defaultdict(Counter)
+    latest: dict[tuple[int | None, int | None], datetime] = {}
+    rows = InterestSignup.objects.values_list(
+        "zip_code__region_id", "zip_code__state_id", "role"
+    ).annotate(n=Count("pk"), last=Max("created_at"))
+    for region_id, state_id, role, n, last in rows.order_by():
+        key = (region_id, None if region_id else state_id)
+        counts[key][role] += n
+        latest[key] = max(latest.get(key, last), last)
+    regions = Region.objects.in_bulk([r for r, _ in counts if r])
+    states = State.objects.in_bulk([s for _, s in counts if s])
+    result = []
+    for (region_id, state_id), by_role in counts.items():
+        region = regions.get(region_id)
+        if region is not None and region.status in (Region.Status.SERVED, Region.Status.ONBOARDING):
+            continue  # a partner is there now: this demand is met
+        label = region.name if region else f"{states[state_id].name} (no region yet)"
+        result.append(
+            DemandRow(
+                label, region, sum(by_role.values()), dict(by_role), latest[(region_id, state_id)]
+            )
+        )
+    return sorted(result, key=lambda row: (-row.total, row.label))

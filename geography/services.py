@@ -72,7 +72,7 @@ def regions_reindex(*, state_ids: Iterable[int] | None = None) -> int:
 # --- Region management: the web workspace for program admins (issue 3) ---------------------
 
 # Paths of the region workspace that a region's slug must never shadow (geography/urls.py).
-RESERVED_SLUGS = frozenset({"new", "counties"})
+RESERVED_SLUGS = frozenset({"new", "counties", "demand"})
 PARTNERED_STATUSES = frozenset({Region.Status.SERVED, Region.Status.ONBOARDING})
 MAX_ZIP_ROWS = 5000
 RACE_MESSAGE = (
