@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from .views import PartnerViewSet, RegionViewSet
+from .views import PartnerViewSet, RegionViewSet, ZipLookupView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -13,5 +13,6 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("regions/lookup/", ZipLookupView.as_view(), name="regions-lookup"),
     path("", include(router.urls)),
 ]

@@ -2,20 +2,17 @@
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from geography.models import Region, RegionCounty, RegionState, RegionZip
-from geography.selectors import zip_lookup
-from geography.serializers import (
-    LookupErrorSerializer,
-    RegionSerializer,
-    ZipLookupSerializer,
-    partner_payload,
-)
+from geography.selectors import zip_resolve
+from geography.serializers import LookupErrorSerializer, RegionSerializer, ZipLookupSerializer
 from geography.zips import MalformedZip, normalize_zip
 from partners.models import Partner
 from partners.serializers import PublicPartnerSerializer
@@ -60,7 +57,19 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         context["region_states"] = _region_states()
         return context
 
+
+class ZipLookupView(APIView):
+    """Who serves a ZIP code: the most specific region (ZIP, then county, then state).
+
+    Public and stateless: no session or authentication work, JSON only, one indexed query.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
     @extend_schema(
+        operation_id="regions_lookup",
         parameters=[
             OpenApiParameter(
                 "zip", str, required=True, description="98101, 98101-1234 or 98101 1234."
@@ -72,32 +81,46 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
             404: LookupErrorSerializer,
         },
     )
-    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
-    def lookup(self, request):
-        """Who serves a ZIP code: the most specific region (ZIP, then county, then state)."""
+    def get(self, request):
         try:
             code = normalize_zip(request.query_params.get("zip"))
         except MalformedZip as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        place = zip_lookup(code)
+        place = zip_resolve(code)
         if place is None:
             return Response(
                 {"detail": f"There is no ZIP code {code} in the United States."},
                 status=status.HTTP_404_NOT_FOUND,
             )
-        region = place.region
-        payload = {
-            "zip": place.code,
-            "city": place.city,
-            "state": place.state.code,
-            "county": place.county.name if place.county else None,
-            "region": (
-                {"id": region.pk, "name": region.name, "status": region.status} if region else None
-            ),
-            "partner": partner_payload(region),
-            "matched_on": place.matched_on or None,
-        }
-        return Response(ZipLookupSerializer(payload).data)
+        served = place.region_status == Region.Status.SERVED and place.partner_slug
+        # Built as a plain dict: ZipLookupSerializer documents this shape (tests hold them equal).
+        return Response(
+            {
+                "zip": place.code,
+                "city": place.city,
+                "state": place.state,
+                "county": place.county,
+                "region": (
+                    {
+                        "id": place.region_id,
+                        "name": place.region_name,
+                        "status": place.region_status,
+                    }
+                    if place.region_id
+                    else None
+                ),
+                "partner": (
+                    {
+                        "name": place.partner_name,
+                        "slug": place.partner_slug,
+                        "url": reverse("partners:profile", kwargs={"slug": place.partner_slug}),
+                    }
+                    if served
+                    else None
+                ),
+                "matched_on": place.matched_on,
+            }
+        )
 
 
 def _region_states() -> dict[int, set[str]]:

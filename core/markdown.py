@@ -1,5 +1,7 @@
 """Markdown for editable content, sanitized so that nothing an editor types runs as script."""
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 
@@ -30,8 +32,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 
 
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
-    """Markdown to HTML, then stripped to a safe subset (no script, styles or event handlers)."""
+    """Markdown to HTML, then stripped to a safe subset (no script, styles or event handlers).
+
+    A pure function of the text, so it is memoized: pages render the same blocks every time.
+    """
     html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(
         html,

@@ -40,10 +40,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, Value
+from django.db.models import CharField, Value
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from core.fingerprint import tables_fingerprint
 
 from .models import Region, RegionCounty, RegionState, RegionZip
 
@@ -405,17 +407,7 @@ def map_fingerprint() -> str:
     """Changes whenever anything the map shows changes: one aggregate query over both tables."""
     from partners.models import Partner
 
-    def stats(model, label):
-        return (
-            model.objects.order_by()
-            .annotate(source=Value(label, output_field=CharField()))
-            .values("source")
-            .annotate(n=Count("pk"), latest=Max("updated_at"))
-            .values_list("source", "n", "latest")
-        )
-
-    rows = sorted(stats(Region, "region").union(stats(Partner, "partner"), all=True))
-    return "|".join(f"{source}:{n}:{latest}" for source, n, latest in rows)
+    return tables_fingerprint(Region, Partner)
 
 
 def _partner_url(slug: str) -> str:
@@ -717,12 +709,13 @@ def _split_state_lines(geo: Atlas, data: MapData) -> str:
     return path_data(lines, closed=False)
 
 
-def render_map() -> SafeString:
+def render_map(fingerprint: str | None = None) -> SafeString:
     """The coverage map as SVG markup, cached until a region or partner changes.
 
-    One query on a cache hit (the fingerprint), four on a miss, whatever the number of regions.
+    One query on a cache hit (the fingerprint, none if the caller passes it), four on a miss,
+    whatever the number of regions.
     """
-    fingerprint = f"{MAP_VERSION}|{reverse('pages:program')}|{map_fingerprint()}"
+    fingerprint = f"{MAP_VERSION}|{reverse('pages:program')}|{fingerprint or map_fingerprint()}"
     key = "geography:map:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:

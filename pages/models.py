@@ -71,6 +71,7 @@ class TermSheet(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = TermSheetQuerySet.as_manager()
 
@@ -103,4 +104,4 @@ class TermSheet(models.Model):
 
 
 auditlog.register(ContentBlock, exclude_fields=["updated_at"])
-auditlog.register(TermSheet)
+auditlog.register(TermSheet, exclude_fields=["updated_at"])

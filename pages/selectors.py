@@ -1,10 +1,16 @@
 """Reads for the public pages. Figures come from the database, never from text."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 
+from core.fingerprint import tables_fingerprint
+from geography.map import map_fingerprint, render_map
 from geography.models import County, Region, State, ZipCode
+from geography.selectors import region_rows
 from partners.models import Partner
 
 from .models import ContentBlock, TermSheet
@@ -68,3 +74,36 @@ def content_fingerprint() -> str:
             figures,
         )
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the program page shows about regions: figures, map and the accessible table."""
+
+    figures: ProgramFigures
+    map_svg: str
+    table_html: str
+
+
+def page_fingerprint() -> str:
+    """Changes with anything the program page shows: regions, partners, content, terms."""
+    return tables_fingerprint(Region, Partner, ContentBlock, TermSheet)
+
+
+def coverage() -> Coverage:
+    """Cached as one piece until a region or partner changes (one query when cached).
+
+    Rendering hundreds of table rows costs far more than serving them, so the figures, the
+    map and the table are kept under the map's fingerprint, which changes with any of them.
+    """
+    fingerprint = map_fingerprint()
+    key = "pages:coverage:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = Coverage(
+            figures=program_figures(),
+            map_svg=str(render_map(fingerprint)),
+            table_html=render_to_string("pages/regions_table.html", {"region_rows": region_rows()}),
+        )
+        cache.set(key, cached, 60 * 60 * 24)
+    return cached

@@ -1,13 +1,19 @@
+import gzip
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from geography.map import render_map
+from core.fingerprint import cache_key
 from geography.models import Region
-from geography.selectors import region_rows, zip_lookup
+from geography.selectors import zip_lookup
 from partners.forms import ContactForm
 from partners.models import Partner
 from partners.selectors import partner_profile
@@ -20,16 +26,50 @@ from .pdf import one_pager_pdf
 
 
 def program(request):
-    """The public program page: content blocks, live figures and (next) the coverage map."""
+    """The public program page: content blocks, live figures and the coverage map.
+
+    Visitors without a session all see the same page: it is served from the cache until
+    anything on it changes (one query to know that), and rendered for everyone else.
+    """
+    if not _is_plain_visitor(request):
+        return _render_program(request)
+    key = cache_key("pages:program", selectors.page_fingerprint())
+    cached = cache.get(key)
+    if cached is None:
+        html = _render_program(request).content
+        # Compressed once per change, not per request: the map makes the page large.
+        cached = (html, gzip.compress(html, compresslevel=6))
+        cache.set(key, cached, 60 * 60 * 24)
+    html, compressed = cached
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(compressed)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(html)
+    patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
+    return response
+
+
+def _is_plain_visitor(request) -> bool:
+    # No session and no pending messages: nothing on the page can differ from one to another.
+    return (
+        not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _render_program(request):
+    coverage = selectors.coverage()
     return render(
         request,
         "pages/program.html",
         {
             "blocks": selectors.program_blocks(),
-            "figures": selectors.program_figures(),
+            "coverage": coverage,
+            "figures": coverage.figures,
+            "map_svg": mark_safe(coverage.map_svg),  # noqa: S308 - escaped by geography.map
             "terms": selectors.terms_current(),
-            "region_rows": region_rows(),
-            "map_svg": render_map(),
         },
     )
 

@@ -119,3 +119,32 @@ def test_index_follows_region_changes(client, regions, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         RegionCounty.objects.filter(region=regions["county"]).delete()
     assert client.get(LOOKUP, {"zip": "98101"}).json()["matched_on"] == "state"
+
+
+@pytest.mark.django_db
+def test_fast_path_agrees_with_the_orm_for_every_zip(regions):
+    from geography.selectors import zip_lookup, zip_resolve
+
+    codes = list(ZipCode.objects.order_by("code").values_list("code", flat=True)[::29])
+    assert len(codes) > 100
+    for code in codes:
+        fast, orm = zip_resolve(code), zip_lookup(code)
+        assert (fast.code, fast.city, fast.state) == (orm.code, orm.city, orm.state.code)
+        assert fast.county == (orm.county.name if orm.county else None)
+        assert fast.region_id == orm.region_id
+        assert fast.matched_on == (orm.matched_on or None)
+        assert fast.partner_slug == (
+            orm.region.partner.slug if orm.region and orm.region.partner else None
+        )
+    assert zip_resolve("00000") is None
+
+
+@pytest.mark.django_db
+def test_response_matches_its_documented_serializer(client, regions):
+    from geography.serializers import ZipLookupSerializer
+
+    for code in ("98101", "99201", "96813"):
+        data = client.get(LOOKUP, {"zip": code}).json()
+        serializer = ZipLookupSerializer(data=data)
+        assert serializer.is_valid(), serializer.errors
+        assert set(data) == set(ZipLookupSerializer().fields)

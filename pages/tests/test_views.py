@@ -89,7 +89,7 @@ def test_program_page_lists_regions_in_fixed_queries(
         region = RegionFactory(status="open")
         if n == 0:
             RegionState.objects.create(region=region, state=wa)
-    with django_assert_max_num_queries(13) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(PROGRAM)
     for _ in range(20):
         RegionFactory(status="served", partner=PartnerFactory())
@@ -227,3 +227,32 @@ def test_an_unexpected_error_shows_the_styled_500_page(client, monkeypatch):
     response = client.get(PROGRAM)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_visitors_get_the_cached_page_until_something_on_it_changes(
+    client, django_assert_num_queries
+):
+    first = client.get(PROGRAM, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    import gzip as gz
+
+    html = gz.decompress(first.content).decode()
+    assert "Apply now" in html
+    with django_assert_num_queries(1):
+        again = client.get(PROGRAM)
+    assert again.content.decode() == html
+    RegionFactory(name="Brand New Region", status="open")
+    assert "Brand New Region" in client.get(PROGRAM).content.decode()
+    block = ContentBlock.objects.get(key="about")
+    block.title = "About us, rewritten"
+    block.save()
+    assert "About us, rewritten" in client.get(PROGRAM).content.decode()
+
+
+@pytest.mark.django_db
+def test_signed_in_people_get_their_own_page(client, teacher):
+    client.get(PROGRAM)
+    client.force_login(teacher)
+    html = client.get(PROGRAM).content.decode()
+    assert "My home" in html and "Sign out" in html
