@@ -256,3 +256,29 @@ def test_signed_in_people_get_their_own_page(client, teacher):
     client.force_login(teacher)
     html = client.get(PROGRAM).content.decode()
     assert "My home" in html and "Sign out" in html
+
+
+@pytest.mark.django_db
+def test_screen_readers_get_the_map_as_a_table_of_every_region(client, geography):
+    from geography.models import Region
+
+    wa, ny = State.objects.get(code="WA"), State.objects.get(code="NY")
+    served = RegionFactory(name="Evergreen", status="served", partner=PartnerFactory(name="Fir CS"))
+    RegionState.objects.create(region=served, state=wa)
+    upstate = RegionFactory(name="Upstate", status="open")
+    RegionCounty.objects.create(region=upstate, county=County.objects.filter(state=ny).first())
+    RegionFactory(name="Closed Area", status="closed")
+
+    html = client.get(PROGRAM).content.decode()
+    start = html.index('<table class="regions-table"')
+    table = html[start : html.index("</table>", start)]
+    assert "<caption>Regions by state, with their status and partner</caption>" in table
+    assert table.count('<th scope="col">') == 4
+    assert table.count('<tr id="region-') == Region.objects.count() == 3
+    assert html.count('data-region="') == 2  # the map draws the two regions with geography
+    evergreen = table[table.index('id="region-evergreen"') :]
+    evergreen = evergreen[: evergreen.index("</tr>")]
+    assert "Washington" in evergreen and "Served" in evergreen and "Fir CS" in evergreen
+    upstate_row = table[table.index('id="region-upstate"') :]
+    assert "New York" in upstate_row[: upstate_row.index("</tr>")]
+    assert "This region needs a partner: apply" in upstate_row[: upstate_row.index("</tr>")]
