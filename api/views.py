@@ -1,7 +1,7 @@
 """The public REST API: regions, the ZIP lookup, and partners (public fields only)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -10,37 +10,26 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geography.models import Region, RegionCounty, RegionState, RegionZip
-from geography.selectors import zip_resolve
+from geography.models import Region
+from geography.selectors import region_states, touching_state, zip_resolve
 from geography.serializers import LookupErrorSerializer, RegionSerializer, ZipLookupSerializer
 from geography.zips import MalformedZip, normalize_zip
 from partners.models import Partner
 from partners.serializers import PublicPartnerSerializer
 
 
-def _in_state(prefix: str):
-    """A filter method: rows touching the state with this two-letter code, at any level."""
-
-    def method(queryset, name, value):
-        code = value.strip().upper()
-        return queryset.filter(
-            Q(**{f"{prefix}state_links__state__code": code})
-            | Q(**{f"{prefix}county_links__county__state__code": code})
-            | Q(**{f"{prefix}zip_links__zip_code__state__code": code})
-        ).distinct()
-
-    return method
-
-
 class RegionFilter(django_filters.FilterSet):
     state = django_filters.CharFilter(
-        method=_in_state(""), help_text="Two-letter state code: regions touching that state."
+        method="in_state", help_text="Two-letter state code: regions touching that state."
     )
     status = django_filters.ChoiceFilter(choices=Region.Status.choices)
 
     class Meta:
         model = Region
         fields = ["state", "status"]
+
+    def in_state(self, queryset, name, value):
+        return queryset.filter(touching_state(value))
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -54,7 +43,10 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["region_states"] = _region_states()
+        context["region_states"] = {
+            region_id: {state.code for state in states}
+            for region_id, states in region_states().items()
+        }
         return context
 
 
@@ -123,27 +115,19 @@ class ZipLookupView(APIView):
         )
 
 
-def _region_states() -> dict[int, set[str]]:
-    states: dict[int, set[str]] = {}
-    for model, path in (
-        (RegionState, "state__code"),
-        (RegionCounty, "county__state__code"),
-        (RegionZip, "zip_code__state__code"),
-    ):
-        for region_id, code in model.objects.values_list("region_id", path).distinct().order_by():
-            states.setdefault(region_id, set()).add(code)
-    return states
-
-
 class PartnerFilter(django_filters.FilterSet):
     state = django_filters.CharFilter(
-        method=_in_state("regions__"), help_text="Two-letter state code: partners serving it."
+        method="in_state", help_text="Two-letter state code: partners serving it."
     )
     status = django_filters.ChoiceFilter(choices=Partner.Status.choices)
 
     class Meta:
         model = Partner
         fields = ["state", "status"]
+
+    def in_state(self, queryset, name, value):
+        regions = Region.objects.filter(touching_state(value), partner=OuterRef("pk"))
+        return queryset.filter(Exists(regions))
 
 
 class PartnerViewSet(viewsets.ReadOnlyModelViewSet):

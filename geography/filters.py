@@ -1,9 +1,10 @@
 """Filtering the region list: by name, status and state."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
-from .models import Region, RegionCounty, RegionState, RegionZip, State
+from .models import Region, State
+from .selectors import touching_state
 
 
 class RegionFilterSet(django_filters.FilterSet):
@@ -28,11 +29,4 @@ class RegionFilterSet(django_filters.FilterSet):
 
     def filter_state(self, queryset: QuerySet[Region], name: str, value: State):
         """Regions with any part in the state: the whole state, a county of it or a ZIP in it."""
-        if value is None:
-            return queryset
-        region = OuterRef("pk")
-        return queryset.filter(
-            Q(Exists(RegionState.objects.filter(region=region, state=value)))
-            | Q(Exists(RegionCounty.objects.filter(region=region, county__state=value)))
-            | Q(Exists(RegionZip.objects.filter(region=region, zip_code__state=value)))
-        )
+        return queryset.filter(touching_state(value.code)) if value else queryset

@@ -8,7 +8,7 @@ from functools import lru_cache
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from partners.models import Partner
@@ -33,30 +33,55 @@ class RegionRow:
     state_names: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, order=True)
+class StateRef:
+    name: str
+    code: str
+    id: int
+
+
+def region_states(region_filter: Q | None = None) -> dict[int, set[StateRef]]:
+    """The states each region touches (whole, through a county, or through a ZIP).
+
+    Three queries whatever the number of regions; `region_filter` is a Q on the region.
+    """
+    touched: dict[int, set[StateRef]] = defaultdict(set)
+    for model, path in (
+        (RegionState, "state"),
+        (RegionCounty, "county__state"),
+        (RegionZip, "zip_code__state"),
+    ):
+        links = model.objects.all()
+        if region_filter is not None:
+            links = links.filter(region__in=Region.objects.filter(region_filter))
+        for region_id, state_id, code, name in (
+            links.values_list("region_id", f"{path}_id", f"{path}__code", f"{path}__name")
+            .distinct()
+            .order_by()
+        ):
+            touched[region_id].add(StateRef(name, code, state_id))
+    return touched
+
+
+def touching_state(code: str) -> Q:
+    """A Q for regions with any part in the state with this code."""
+    region = OuterRef("pk")
+    code = code.strip().upper()
+    return (
+        Q(Exists(RegionState.objects.filter(region=region, state__code=code)))
+        | Q(Exists(RegionCounty.objects.filter(region=region, county__state__code=code)))
+        | Q(Exists(RegionZip.objects.filter(region=region, zip_code__state__code=code)))
+    )
+
+
 def region_rows() -> list[RegionRow]:
     """Every region with the states it touches, in four queries whatever the number of regions."""
     regions = list(Region.objects.select_related("partner").order_by("name"))
-    states: dict[int, dict[str, str]] = defaultdict(dict)
-    for region_id, code, name in RegionState.objects.values_list(
-        "region_id", "state__code", "state__name"
-    ):
-        states[region_id][code] = name
-    for region_id, code, name in (
-        RegionCounty.objects.values_list("region_id", "county__state__code", "county__state__name")
-        .distinct()
-        .order_by()
-    ):
-        states[region_id][code] = name
-    for region_id, code, name in (
-        RegionZip.objects.values_list("region_id", "zip_code__state__code", "zip_code__state__name")
-        .distinct()
-        .order_by()
-    ):
-        states[region_id][code] = name
+    touched = region_states()
     rows = []
     for region in regions:
-        by_code = dict(sorted(states[region.pk].items(), key=lambda item: item[1]))
-        rows.append(RegionRow(region, list(by_code), list(by_code.values())))
+        states = sorted(touched.get(region.pk, ()))
+        rows.append(RegionRow(region, [s.code for s in states], [s.name for s in states]))
     rows.sort(key=lambda row: (row.state_names[:1] or ["~"], row.region.name))
     return rows
 

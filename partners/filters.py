@@ -1,7 +1,8 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from geography.models import State
+from geography.models import Region, State
+from geography.selectors import touching_state
 from workshops.models import Course
 
 from .models import OrganizationType, Partner
@@ -42,7 +43,5 @@ class DirectoryFilter(django_filters.FilterSet):
     def in_state(self, queryset, name, state):
         # A partner serves a state through a whole-state, county or ZIP region there.
         return queryset.filter(
-            Q(regions__state_links__state=state)
-            | Q(regions__county_links__county__state=state)
-            | Q(regions__zip_links__zip_code__state=state)
-        ).distinct()
+            Exists(Region.objects.filter(touching_state(state.code), partner=OuterRef("pk")))
+        )

@@ -3,9 +3,10 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from geography.models import Region, RegionCounty, RegionState, RegionZip, State
+from geography.models import Region, State
+from geography.selectors import region_states
 
 from .models import Partner, ProgramManager
 
@@ -17,26 +18,13 @@ class StateGroup:
 
 
 def partner_states(partner_ids) -> dict[int, set[int]]:
-    """State ids each partner serves through its regions (three queries, any number of rows)."""
+    """State ids each partner serves through its regions (four queries, any number of rows)."""
+    partner_of = dict(
+        Region.objects.filter(partner_id__in=partner_ids).values_list("pk", "partner_id")
+    )
     served: dict[int, set[int]] = defaultdict(set)
-    for partner_id, state_id in RegionState.objects.filter(
-        region__partner_id__in=partner_ids
-    ).values_list("region__partner_id", "state_id"):
-        served[partner_id].add(state_id)
-    for partner_id, state_id in (
-        RegionCounty.objects.filter(region__partner_id__in=partner_ids)
-        .values_list("region__partner_id", "county__state_id")
-        .distinct()
-        .order_by()
-    ):
-        served[partner_id].add(state_id)
-    for partner_id, state_id in (
-        RegionZip.objects.filter(region__partner_id__in=partner_ids)
-        .values_list("region__partner_id", "zip_code__state_id")
-        .distinct()
-        .order_by()
-    ):
-        served[partner_id].add(state_id)
+    for region_id, states in region_states(Q(partner_id__in=partner_ids)).items():
+        served[partner_of[region_id]].update(state.id for state in states)
     return served
 
 
