@@ -137,6 +137,20 @@ class Region(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pages:program") + f"#region-{self.slug}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so a save can tell that a partner just started serving the region.
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def became_served(self) -> bool:
+        """True after a save that moved the region into `served`."""
+        return self.status == self.Status.SERVED and (
+            getattr(self, "_loaded_status", None) != self.Status.SERVED
+        )
+
 
 class RegionState(models.Model):
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="state_links")

@@ -419,3 +419,34 @@ def region_zips_import(
         raise ValidationError(RACE_MESSAGE) from error
     report.lines.sort(key=lambda entry: entry.line)
     return report
+
+
+def interest_notify(*, region_id: int) -> int:
+    """Tell everyone who asked for a partner in a region that one now serves it (once each).
+
+    Runs after the commit that made the region served; returns the number of emails sent.
+    """
+    from django.conf import settings
+    from django.core.mail import get_connection, send_mass_mail
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .models import InterestSignup
+
+    region = Region.objects.select_related("partner").filter(pk=region_id).first()
+    if region is None or region.partner is None or region.status != Region.Status.SERVED:
+        return 0
+    signups = list(InterestSignup.objects.filter(zip_code__region=region, notified_at__isnull=True))
+    if not signups:
+        return 0
+    profile = reverse("partners:profile", kwargs={"slug": region.partner.slug})
+    body = (
+        f"Good news: {region.partner.name} is now the Regional Partner for {region.name}.\n\n"
+        f"See what it offers and how to reach it: {settings.SITE_URL}{profile}\n\n"
+        "You asked us to tell you once; we will not write again about this."
+    )
+    subject = f"A Regional Partner now serves {region.name}"
+    messages = [(subject, body, None, [signup.email]) for signup in signups]
+    sent = send_mass_mail(messages, connection=get_connection())
+    InterestSignup.objects.filter(pk__in=[s.pk for s in signups]).update(notified_at=timezone.now())
+    return sent

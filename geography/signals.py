@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import Region, RegionCounty, RegionState, RegionZip
-from .services import regions_reindex
+from .services import interest_notify, regions_reindex
 
 _pending = threading.local()
 
@@ -54,3 +54,11 @@ def _county_link_changed(sender, instance, **kwargs):
 def _zip_link_changed(sender, instance, **kwargs):
     _touch(instance.region_id)
     _queue(instance.zip_code.state_id if instance.zip_code_id else None)
+
+
+@receiver(post_save, sender=Region)
+def _region_saved(sender, instance: Region, created: bool, **kwargs):
+    if instance.became_served:
+        region_id = instance.pk
+        transaction.on_commit(lambda: interest_notify(region_id=region_id))
+    instance._loaded_status = instance.status

@@ -119,6 +119,8 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PartnerHub <no-reply@partnerhub.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address of the site, for links in emails (no request to build them from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PROGRAM_OFFICE_EMAIL = env("PROGRAM_OFFICE_EMAIL", default="partners@partnerhub.local")
 
 REST_FRAMEWORK = {
