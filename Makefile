@@ -56,6 +56,7 @@ test: deps chromium
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMPS)/python
 	$(VENV)/bin/ruff check --fix .
