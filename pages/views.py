@@ -1,17 +1,12 @@
-import gzip
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from core.fingerprint import cache_key
+from core.page_cache import cache_for_visitors
 from geography.models import Region
 from geography.selectors import zip_lookup
 from partners.forms import ContactForm
@@ -25,41 +20,9 @@ from .models import TermSheet
 from .pdf import one_pager_pdf
 
 
+@cache_for_visitors(selectors.page_fingerprint)
 def program(request):
-    """The public program page: content blocks, live figures and the coverage map.
-
-    Visitors without a session all see the same page: it is served from the cache until
-    anything on it changes (one query to know that), and rendered for everyone else.
-    """
-    if not _is_plain_visitor(request):
-        return _render_program(request)
-    key = cache_key("pages:program", selectors.page_fingerprint())
-    cached = cache.get(key)
-    if cached is None:
-        html = _render_program(request).content
-        # Compressed once per change, not per request: the map makes the page large.
-        cached = (html, gzip.compress(html, compresslevel=6))
-        cache.set(key, cached, 60 * 60 * 24)
-    html, compressed = cached
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(compressed)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(html)
-    patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
-    return response
-
-
-def _is_plain_visitor(request) -> bool:
-    # No session and no pending messages: nothing on the page can differ from one to another.
-    return (
-        not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
-
-
-def _render_program(request):
+    """The public program page: content blocks, live figures and the coverage map."""
     coverage = selectors.coverage()
     return render(
         request,

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
 from geography.models import Region, State
@@ -28,23 +29,36 @@ def partner_states(partner_ids) -> dict[int, set[int]]:
     return served
 
 
-def directory_groups(partners: QuerySet[Partner]) -> list[StateGroup]:
-    """Partners grouped by each state they serve, states in name order (fixed query count)."""
-    partners = list(
-        partners.select_related("state").prefetch_related(
-            Prefetch("regions", queryset=Region.objects.order_by("name")), "courses"
-        )
+def directory_page(partners: QuerySet[Partner], page_number, per_page: int = 10) -> Page:
+    """One page of the directory: states in name order, each with the partners serving it.
+
+    Grouping needs only ids (cheap at any size); partner rows are loaded for this page alone,
+    so the cost follows the page, not the program.
+    """
+    ids = list(partners.values_list("pk", flat=True))
+    served = partner_states(ids)
+    members: dict[int, list[int]] = defaultdict(list)
+    for partner_id, state_ids in served.items():
+        for state_id in state_ids:
+            members[state_id].append(partner_id)
+    states = State.objects.in_bulk(members)
+    order = sorted(members, key=lambda state_id: states[state_id].name)
+    page = Paginator(order, per_page).get_page(page_number)
+    shown = {pid for state_id in page.object_list for pid in members[state_id]}
+    loaded = (
+        Partner.objects.filter(pk__in=shown)
+        .select_related("state")
+        .prefetch_related(Prefetch("regions", queryset=Region.objects.order_by("name")), "courses")
     )
-    served = partner_states([p.pk for p in partners])
-    states = State.objects.in_bulk({sid for ids in served.values() for sid in ids})
-    groups: dict[int, list[Partner]] = defaultdict(list)
-    for partner in partners:
-        for state_id in served.get(partner.pk, ()):
-            groups[state_id].append(partner)
-    return [
-        StateGroup(states[state_id], sorted(members, key=lambda p: p.name))
-        for state_id, members in sorted(groups.items(), key=lambda item: states[item[0]].name)
+    by_id = {partner.pk: partner for partner in loaded}
+    page.object_list = [
+        StateGroup(
+            states[state_id],
+            sorted((by_id[pid] for pid in members[state_id]), key=lambda p: p.name),
+        )
+        for state_id in page.object_list
     ]
+    return page
 
 
 def partner_profile(partner: Partner) -> dict:

@@ -1,8 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+
+from core.fingerprint import tables_fingerprint
+from core.page_cache import cache_for_visitors
+from geography.models import Region
+from workshops.models import Course
 
 from . import selectors, services
 from .filters import DirectoryFilter
@@ -10,12 +14,16 @@ from .forms import ContactForm, PartnerProfileForm
 from .models import Partner
 
 
+def _directory_fingerprint() -> str:
+    return tables_fingerprint(Partner, Region, Course)
+
+
+@cache_for_visitors(_directory_fingerprint)
 def directory(request):
     """Active partners by the states they serve, filterable."""
     filterset = DirectoryFilter(request.GET or None, queryset=Partner.objects.public())
     partners = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    groups = selectors.directory_groups(partners)
-    page = Paginator(groups, 20).get_page(request.GET.get("page"))
+    page = selectors.directory_page(partners, request.GET.get("page"))
     return render(
         request,
         "partners/directory.html",

@@ -20,6 +20,7 @@ class Course(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "name"]
@@ -33,4 +34,4 @@ class Course(models.Model):
         super().save(*args, **kwargs)
 
 
-auditlog.register(Course)
+auditlog.register(Course, exclude_fields=["updated_at"])

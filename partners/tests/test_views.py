@@ -58,7 +58,7 @@ def test_directory_bad_filter_value_is_explained_not_500(client, program):
 
 @pytest.mark.django_db
 def test_directory_query_count_is_fixed(client, program, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(DIRECTORY)
     for n in range(15):
         RegionFactory(name=f"R{n}", status="served", partner=PartnerFactory(name=f"P{n}"))
@@ -122,3 +122,16 @@ def test_profile_edit_errors_keep_input_and_save_nothing(client, program, progra
 def test_other_roles_cannot_edit_profiles(client, program, make_user, role):
     client.force_login(make_user(role=role))
     assert client.get(f"{DIRECTORY}evergreen-cs/edit/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_directory_is_served_from_cache_until_a_partner_changes(
+    client, program, django_assert_num_queries
+):
+    client.get(DIRECTORY)
+    with django_assert_num_queries(1):
+        assert "Evergreen CS" in client.get(DIRECTORY).content.decode()
+    evergreen = program["evergreen"]
+    evergreen.name = "Evergreen Computing"
+    evergreen.save()
+    assert "Evergreen Computing" in client.get(DIRECTORY).content.decode()
