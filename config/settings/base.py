@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "partners",
     "pages",
     "workshops",
+    "applications",
+    "funding",
 ]
 
 MIDDLEWARE = [
