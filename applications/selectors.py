@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Prefetch, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,6 +19,8 @@ from .models import (
     ApplicationEvent,
     RegionWindow,
     Review,
+    ReviewerAssignment,
+    Score,
 )
 
 CENT = Decimal("0.01")
@@ -239,27 +241,48 @@ class ReviewSummary:
     pending_reviewers: list[User] = field(default_factory=list)
 
 
-def review_summary(application: Application) -> ReviewSummary:
-    reviews = Review.objects.filter(application=application).prefetch_related("scores__criterion")
-    totals = []
-    reviewed_by = set()
+def review_summaries(applications) -> dict[int, ReviewSummary]:
+    """`review_summary` of many applications in three queries, not three each."""
+    ids = [application.pk for application in applications]
+    reviews = Review.objects.filter(application__in=ids).prefetch_related(
+        Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+    )
+    assignments = ReviewerAssignment.objects.filter(application__in=ids).select_related("reviewer")
+    totals: dict[int, list[Decimal]] = {pk: [] for pk in ids}
+    reviewed_by: dict[int, set[int]] = {pk: set() for pk in ids}
     for review in reviews:
-        reviewed_by.add(review.reviewer_id)
+        reviewed_by[review.application_id].add(review.reviewer_id)
         total = weighted_total((s.criterion.weight, s.value) for s in review.scores.all())
         if total is not None:
-            totals.append(total)
-    pending = [
-        assignment.reviewer
-        for assignment in application.reviewer_assignments.select_related("reviewer")
-        if assignment.reviewer_id not in reviewed_by
-    ]
-    if not totals:
-        return ReviewSummary(count=0, mean=None, median=None, pending_reviewers=pending)
-    mean = (sum(totals, Decimal("0")) / len(totals)).quantize(CENT, rounding=ROUND_HALF_UP)
-    median = Decimal(statistics.median(totals)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return ReviewSummary(
-        count=len(totals), mean=mean, median=median, totals=totals, pending_reviewers=pending
-    )
+            totals[review.application_id].append(total)
+    pending: dict[int, list] = {pk: [] for pk in ids}
+    for assignment in assignments:
+        if assignment.reviewer_id not in reviewed_by[assignment.application_id]:
+            pending[assignment.application_id].append(assignment.reviewer)
+    summaries = {}
+    for pk in ids:
+        values = totals[pk]
+        if not values:
+            summaries[pk] = ReviewSummary(
+                count=0, mean=None, median=None, pending_reviewers=pending[pk]
+            )
+            continue
+        mean = (sum(values, Decimal("0")) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+        median = Decimal(statistics.median(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+        summaries[pk] = ReviewSummary(
+            count=len(values),
+            mean=mean,
+            median=median,
+            totals=values,
+            pending_reviewers=pending[pk],
+        )
+    return summaries
+
+
+def review_summary(application: Application) -> ReviewSummary:
+    """Mean and median of the reviewers' weighted totals, their count, and who has not
+    reviewed yet among the assigned reviewers."""
+    return review_summaries([application])[application.pk]
 
 
 # --- Timelines -----------------------------------------------------------------------------

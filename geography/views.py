@@ -9,6 +9,8 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from districts.selectors import school_counts_by_region
+
 from . import services
 from .filters import RegionFilterSet
 from .forms import RegionForm, ZipImportForm
@@ -183,4 +185,8 @@ def region_zips(request, slug: str):
 @region_manager_required
 def demand(request):
     """Where people asked to be told when a partner serves them: where to recruit next."""
-    return render(request, "geography/demand.html", {"rows": demand_by_region()})
+    return render(
+        request,
+        "geography/demand.html",
+        {"rows": demand_by_region(), "schools": school_counts_by_region()},
+    )

@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from districts.demo import demo_schools, demo_schools_delete
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
 from geography.services import regions_reindex
@@ -331,8 +332,13 @@ def demo_seed(
         _write(users, partners, regions, terms, courses, tick)
     # Bulk writes send no signals: refresh the ZIP lookup index in one pass.
     regions_reindex()
+    # Schools are placed by the regions' ZIP codes, so after the reindex.
+    schools = demo_schools(rng=rng, scale=scale)
 
-    report.message = f"Demo data seeded at scale {scale}."
+    report.message = (
+        f"Demo data seeded at scale {scale}, with {schools.districts} school districts "
+        f"and {schools.schools} schools."
+    )
     return _counts(report)
 
 
@@ -342,6 +348,7 @@ def demo_seed(
 def _delete_demo_rows() -> int:
     deleted = 0
     with disable_auditlog():
+        deleted += demo_schools_delete()
         for model in (Region, Partner, User):
             count, _ = model.objects.filter(is_demo=True).delete()
             deleted += count

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "geography",
     "partners",
     "pages",
+    "districts",
     "workshops",
     "applications",
     "funding",

@@ -15,3 +15,9 @@ def markdown_filter(value: str) -> str:
 @register.filter
 def field_type(bound_field) -> str:
     return bound_field.field.widget.__class__.__name__
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template, None when absent."""
+    return mapping.get(key) if mapping else None

@@ -31,6 +31,14 @@ def test_program_admin_sees_demand_per_region_without_partner(client, program_ad
     response = client.get(DEMAND)
     assert response.status_code == 200
     rows = response.context["rows"]
+    from districts.tests.factories import SchoolFactory
+
+    SchoolFactory(zip_code=ZipCode.objects.get(code="10001"))
+    SchoolFactory(zip_code=ZipCode.objects.get(code="10005"))
+    response = client.get(DEMAND)
+    rows = response.context["rows"]
+    assert response.context["schools"][rows[0].region.pk] == 2
+    assert "<td>2</td>" in response.content.decode()
     assert [(r.label, r.total, r.by_role.get("teacher", 0), r.others) for r in rows] == [
         ("New York", 4, 2, 1),
         ("Hawaii (no region yet)", 2, 0, 0),
