@@ -2,11 +2,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from applications.api import ApplicationViewSet
+
 from .views import PartnerViewSet, RegionViewSet, ZipLookupView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("applications", ApplicationViewSet, basename="application")
 
 app_name = "api"
 

@@ -10,8 +10,10 @@ admin.site.site_title = "PartnerHub admin"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pages:program", permanent=False)),
     path("educate/regional-partner/partners/", include("partners.urls")),
+    path("educate/regional-partner/apply/", include("applications.urls_apply")),
     path("educate/regional-partner/", include("pages.urls")),
     path("manage/regions/", include("geography.urls")),
+    path("manage/applications/", include("applications.urls_review")),
     path("api/v1/", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

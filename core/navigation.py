@@ -25,6 +25,8 @@ def items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return items
     items.append(NavItem("My home", reverse("accounts:home")))
+    if user.is_program_admin or user.is_regional_manager:
+        items.append(NavItem("Applications", reverse("review:queue")))
     if user.is_program_admin:
         items.append(NavItem("Regions", reverse("geography:region_list")))
         items.append(NavItem("Administration", reverse("admin:index")))

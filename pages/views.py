@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from applications.views.apply import landing_context
 from core.page_cache import cache_for_visitors
 from geography.models import Region
 from geography.selectors import zip_lookup
@@ -64,7 +65,11 @@ def _render_terms(request, sheet: TermSheet):
 
 
 def apply(request):
-    """Where an application starts: who may apply, the open regions, and the terms to accept."""
+    """Where an application starts: who may apply, the open regions, and the terms to accept.
+
+    A signed-in applicant starts (or continues) their application here; ?region=<slug> (from
+    the map and the ZIP lookup) preselects the region to apply for.
+    """
     return render(
         request,
         "pages/apply.html",
@@ -72,6 +77,7 @@ def apply(request):
             "open_regions": selectors.open_regions(),
             "terms": selectors.terms_current(),
             "figures": selectors.program_figures(),
+            **landing_context(request),
         },
     )
 

@@ -147,6 +147,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionStatusEnum": "geography.models.Region.Status",
         "PartnerStatusEnum": "partners.models.Partner.Status",
+        "ApplicationStatusEnum": "applications.models.Status",
+        "ApplicationMoveEnum": "applications.serializers.STAFF_MOVES",
     },
 }
 

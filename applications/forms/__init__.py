@@ -1,0 +1,1 @@
+"""Forms of the applications app: `apply` for applicants, `review` for the program office."""

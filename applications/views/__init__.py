@@ -1,0 +1,1 @@
+"""Views of the applications app: `apply` for applicants, `review` for the program office."""
