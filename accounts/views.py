@@ -22,7 +22,7 @@ def sign_up(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
-    initial = {"role": request.GET.get("role")} if request.GET.get("role") else {}
+    initial = {key: request.GET[key] for key in ("role", "email") if request.GET.get(key)}
     form = SignUpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

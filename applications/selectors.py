@@ -199,11 +199,20 @@ def application_completeness(application: Application) -> list[Problem]:
         problems.append(
             Problem("references", f"Give exactly two references (you gave {references}).")
         )
-    if not application.accepts_terms:
-        problems.append(Problem("accepts_terms", "Accept the current term sheet."))
-    if TermSheet.objects.current() is None:
+    current = TermSheet.objects.current()
+    if current is None:
         problems.append(
             Problem("accepts_terms", "No term sheet is published yet; please try again later.")
+        )
+    elif not application.accepts_terms:
+        problems.append(Problem("accepts_terms", "Accept the current term sheet."))
+    elif application.term_sheet_id != current.pk:
+        problems.append(
+            Problem(
+                "accepts_terms",
+                f"A new term sheet (version {current.version}) was published after you "
+                "accepted the terms: read it and accept it again.",
+            )
         )
     return problems
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -261,6 +261,9 @@ def application_save(*, application: Application, user: User, data: dict) -> App
             setattr(app, name, data[name])
         if data.get("zip_code") is not None and "state" not in data:
             app.state = data["zip_code"].state
+        if "accepts_terms" in data:
+            # The version on screen when the box is ticked is the one accepted.
+            app.term_sheet = TermSheet.objects.current() if data["accepts_terms"] else None
         app.full_clean()
         app.save()
         if "courses" in data:
@@ -287,7 +290,7 @@ def application_submit(*, application: Application, user: User) -> Application:
     if problems:
         raise _refuse(problems)
     now = timezone.now()
-    app.term_sheet = TermSheet.objects.current()
+    app.term_sheet = TermSheet.objects.current()  # the version accepted (checked above)
     app.terms_accepted_at = now
     app.submitted_at = now
     with _audited(user):
@@ -628,12 +631,23 @@ def _unique_partner_name(name: str, region: Region) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    """Where an invitee accepts. The view comes with the web layer; until then, sign-in."""
-    try:
-        path = reverse("applications:invitation_accept", kwargs={"token": invitation.token})
-    except NoReverseMatch:
-        path = reverse("accounts:login") + f"?invitation={invitation.token}"
-    return f"{settings.SITE_URL}{path}"
+    """Where an invitee accepts (signing in or up on the way)."""
+    return settings.SITE_URL + reverse("apply:invitation", kwargs={"token": invitation.token})
+
+
+def invitations_accept_pending(*, user: User) -> list[ProgramManager]:
+    """Link an account to every partner that invited its address: run at each sign-in, so an
+    invitee who signs in (or up) by any path is linked on the first one."""
+    linked = []
+    pending = Invitation.objects.filter(
+        email__iexact=user.email, accepted_at__isnull=True
+    ).values_list("token", flat=True)
+    for token in pending:
+        try:
+            linked.append(invitation_accept(token=token, user=user))
+        except (ValidationError, PermissionDenied):
+            continue  # e.g. already a manager of that partner: nothing to link
+    return linked
 
 
 def _onboard(application: Application, *, user: User) -> Partner:

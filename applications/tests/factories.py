@@ -136,6 +136,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     need_justification = factory.Maybe("complete", "Rural schools need support.", "")
     current_funding_sources = factory.Maybe("complete", "State grant.", "")
     accepts_terms = factory.SelfAttribute("complete")
+    term_sheet = factory.Maybe("complete", factory.LazyFunction(lambda: current_terms()), None)
 
     @factory.post_generation
     def sections(obj, create, extracted, **kwargs):

@@ -690,3 +690,28 @@ def test_program_admins_open_and_close_windows(program_admin, regional_manager):
     region_window_close(window=window, user=program_admin)
     assert not region_is_open_for_applications(region)
     assert ApplicationEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_term_sheet_published_after_acceptance_must_be_accepted_again():
+    from django.core.exceptions import ValidationError
+
+    from applications.services import application_save, application_submit
+    from applications.tests.factories import ApplicationFactory
+    from pages.models import TermSheet
+    from pages.services import termsheet_publish
+
+    application = ApplicationFactory()
+    user = application.applicant
+    first = TermSheet.objects.current()
+    application_save(application=application, user=user, data={"accepts_terms": True})
+    application.refresh_from_db()
+    assert application.term_sheet == first
+    newer = termsheet_publish(termsheet=TermSheet.objects.create(version="2099.1", body="New"))
+    with pytest.raises(ValidationError) as refused:
+        application_submit(application=application, user=user)
+    assert "version 2099.1" in str(refused.value)
+    application_save(application=application, user=user, data={"accepts_terms": True})
+    application_submit(application=application, user=user)
+    application.refresh_from_db()
+    assert application.term_sheet == newer
