@@ -6,13 +6,10 @@ the status it finds in the database, never the caller's possibly stale instance.
 sent after commit, so a rolled-back change never sends one.
 """
 
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from auditlog.context import auditlog_value, set_extra_data
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -21,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.audit import audited
 from core.slugs import unique_slug
 from funding.models import AwardLine, BudgetCategory, FundingAward, program_year_for
 from geography.models import Region
@@ -91,25 +89,8 @@ APPLICANT_MOVES = frozenset({Status.SUBMITTED, Status.WITHDRAWN})
 # --- Helpers -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _audited(user: User | None) -> Iterator[None]:
-    """Audit entries written inside name `user` as actor and share one correlation id.
-
-    Inside a request it keeps the middleware's remote address and restores its context.
-    """
-    previous = auditlog_value.get(None)
-    extra = {
-        "actor": user,
-        "cid": f"application-{uuid.uuid4().hex}",
-        "remote_addr": (previous or {}).get("remote_addr"),
-        "remote_port": (previous or {}).get("remote_port"),
-    }
-    try:
-        with set_extra_data(context_data=extra):
-            yield
-    finally:
-        if previous is not None:
-            auditlog_value.set(previous)
+def _audited(user):
+    return audited(user, label="application")
 
 
 def _lock(application: Application) -> Application:

@@ -1,17 +1,15 @@
 """Writes for regions, and the ZIP lookup index they keep fresh."""
 
-import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from auditlog.context import auditlog_value, set_extra_data
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.audit import audited
 from core.slugs import unique_slug
 
 from .models import (
@@ -81,28 +79,8 @@ RACE_MESSAGE = (
 )
 
 
-@contextmanager
-def _audited(user) -> Iterator[None]:
-    """Log entries written inside carry `user` as actor and share one correlation id.
-
-    The id lets the region history show one save as one change. Outside a request (shell,
-    tests) this is what names the actor; inside one it keeps the middleware's remote address,
-    and it gives the middleware's context back afterwards (auditlog's own context manager
-    would leave its context set).
-    """
-    previous = auditlog_value.get(None)
-    extra = {
-        "actor": user,
-        "cid": f"region-{uuid.uuid4().hex}",
-        "remote_addr": (previous or {}).get("remote_addr"),
-        "remote_port": (previous or {}).get("remote_port"),
-    }
-    try:
-        with set_extra_data(context_data=extra):
-            yield
-    finally:
-        if previous is not None:
-            auditlog_value.set(previous)
+def _audited(user):
+    return audited(user, label="region")
 
 
 def region_validate(

@@ -1,7 +1,6 @@
 from django import forms
 
-from geography.models import ZipCode
-from geography.zips import MalformedZip, normalize_zip
+from geography.fields import ZipCodeField
 from workshops.models import Course
 
 from .models import Partner
@@ -10,10 +9,9 @@ from .models import Partner
 class PartnerProfileForm(forms.ModelForm):
     """The public fields of a partner's profile, edited by its program managers."""
 
-    zip = forms.CharField(
-        label="ZIP code",
-        max_length=10,
+    zip = ZipCodeField(
         required=False,
+        max_length=10,
         help_text="Where your organization is; it places you on the map.",
     )
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
@@ -42,19 +40,6 @@ class PartnerProfileForm(forms.ModelForm):
         if len(description) > 2000:
             raise forms.ValidationError("Keep the description to 2,000 characters or fewer.")
         return description
-
-    def clean_zip(self):
-        raw = self.cleaned_data["zip"]
-        if not raw.strip():
-            return None
-        try:
-            code = normalize_zip(raw)
-        except MalformedZip as error:
-            raise forms.ValidationError(str(error)) from error
-        zip_code = ZipCode.objects.select_related("state").filter(code=code).first()
-        if zip_code is None:
-            raise forms.ValidationError(f"There is no ZIP code {code} in the United States.")
-        return zip_code
 
 
 class ContactForm(forms.Form):

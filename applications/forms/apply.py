@@ -11,7 +11,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from funding.models import BudgetCategory
-from geography.models import Region, State, ZipCode
+from geography.fields import ZipCodeField
+from geography.models import Region, State
 from geography.zips import MalformedZip, normalize_zip
 from partners.models import OrganizationType
 from workshops.models import Course
@@ -149,12 +150,7 @@ class OrganizationForm(forms.ModelForm):
     state = forms.ModelChoiceField(
         queryset=State.objects.all(), required=False, empty_label="Choose a state"
     )
-    zip_code = forms.CharField(
-        label="ZIP code",
-        max_length=10,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
-    )
+    zip_code = ZipCodeField(required=False, max_length=10)
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
     class Meta:
@@ -190,19 +186,6 @@ class OrganizationForm(forms.ModelForm):
         digits = value.replace("-", "").replace(" ", "")
         # "123456789" is how many people type an EIN: store it the way the IRS writes it.
         return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 and digits.isdigit() else value
-
-    def clean_zip_code(self):
-        raw = self.cleaned_data["zip_code"]
-        if not raw.strip():
-            return None
-        try:
-            code = normalize_zip(raw)
-        except MalformedZip as error:
-            raise forms.ValidationError(str(error)) from error
-        place = ZipCode.objects.select_related("state").filter(code=code).first()
-        if place is None:
-            raise forms.ValidationError(f"There is no ZIP code {code} in the United States.")
-        return place
 
     def clean(self):
         cleaned = super().clean()
