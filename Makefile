@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes: one per core on the 2-core machines this runs on.
+TEST_WORKERS ?= 2
 STAMPS := .setup-stamps
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
@@ -51,7 +53,7 @@ chromium:
 
 ## test: the whole suite, browser tests included, on DATABASE_URL (SQLite when unset).
 test: deps chromium
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
