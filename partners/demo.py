@@ -5,7 +5,8 @@ are whole-state regions, a few are split into county regions (California, Texas,
 more at larger scales), and a few city neighbourhoods are ZIP-level regions. Every person and
 organization is invented from word lists with a fixed-seed `random.Random`, so two runs on the
 same database produce the same data. Everything it writes is marked `is_demo=True` and only
-those rows are ever deleted again.
+those rows are ever deleted again (and the applications of demo users, which have no flag of
+their own: see applications.demo).
 """
 
 import math
@@ -24,6 +25,15 @@ from django.db.models import Count
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from applications.demo import (
+    APPLICATIONS_PER_SCALE,
+    demo_application_counts,
+    demo_applications,
+    demo_applications_blockers,
+    demo_applications_delete,
+    mail_suppressed,
+)
+from applications.models import Review
 from districts.demo import demo_schools, demo_schools_delete
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
@@ -254,6 +264,8 @@ class DemoReport:
     regions: dict[str, int] = field(default_factory=dict)
     program_managers: int = 0
     region_units: dict[str, int] = field(default_factory=dict)
+    applications: dict[str, int] = field(default_factory=dict)
+    reviews: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -266,7 +278,6 @@ def demo_logins() -> list[tuple[str, str]]:
     return [(email, Role(role).label) for email, role, _, _ in DEMO_LOGINS]
 
 
-@transaction.atomic
 def demo_seed(
     *,
     scale: int = 1,
@@ -277,8 +288,21 @@ def demo_seed(
     """Seed the demo program unless it exists (or, with `reset`, delete and seed it again).
 
     `progress` is called with the number of rows written since the last call, `on_total`
-    once with the number of rows about to be written.
+    once with the number of rows about to be written. One transaction; the demo
+    applications are made with the real services, which email the applicants after
+    commit: `mail_suppressed` wraps the transaction, so that commit sends nothing either.
     """
+    with mail_suppressed(), transaction.atomic():
+        return _seed(scale=scale, reset=reset, progress=progress, on_total=on_total)
+
+
+def _seed(
+    *,
+    scale: int,
+    reset: bool,
+    progress: Progress | None,
+    on_total: Callable[[int], None] | None,
+) -> DemoReport:
     if scale < 1:
         raise ValueError("scale must be 1 or more")
     if not reset and User.objects.filter(email=SENTINEL_EMAIL).exists():
@@ -324,6 +348,7 @@ def demo_seed(
         + sum(len(p.managers) for p in partners)
         + len(regions)
         + sum(len(r.states) + len(r.counties) + len(r.zips) for r in regions)
+        + APPLICATIONS_PER_SCALE * scale * any(r.status == Region.Status.OPEN for r in regions)
     )
     if on_total:
         on_total(total)
@@ -334,10 +359,15 @@ def demo_seed(
     regions_reindex()
     # Schools are placed by the regions' ZIP codes, so after the reindex.
     schools = demo_schools(rng=rng, scale=scale)
+    # Applications draw on the applicants, open regions, districts and terms made above.
+    with disable_auditlog():
+        applications = demo_applications(rng=rng, scale=scale, progress=tick)
+    report.notes.extend(applications.notes)
 
     report.message = (
         f"Demo data seeded at scale {scale}, with {schools.districts} school districts "
-        f"and {schools.schools} schools."
+        f"and {schools.schools} schools, and {sum(applications.applications.values())} "
+        "partner applications."
     )
     return _counts(report)
 
@@ -346,8 +376,16 @@ def demo_seed(
 
 
 def _delete_demo_rows() -> int:
+    blockers = demo_applications_blockers()
+    if blockers:
+        raise DemoSeedError(
+            "Not demo rows, so left alone, but they keep the demo users and regions from being "
+            f"deleted: {'; '.join(blockers)}."
+        )
     deleted = 0
     with disable_auditlog():
+        # First: an application PROTECTs its applicant and region.
+        deleted += demo_applications_delete()
         deleted += demo_schools_delete()
         for model in (Region, Partner, User):
             count, _ = model.objects.filter(is_demo=True).delete()
@@ -1054,4 +1092,6 @@ def _counts(report: DemoReport) -> DemoReport:
         "counties": RegionCounty.objects.filter(region__is_demo=True).count(),
         "zips": RegionZip.objects.filter(region__is_demo=True).count(),
     }
+    report.applications = demo_application_counts()
+    report.reviews = Review.objects.filter(application__applicant__is_demo=True).count()
     return report

@@ -60,6 +60,10 @@ class Command(BaseCommand):
             f"{sum(report.regions.values())} regions {_fmt(report.regions)} made of "
             f"{_fmt(report.region_units)}."
         )
+        self.stdout.write(
+            f"Demo applications: {sum(report.applications.values())} "
+            f"{_fmt(report.applications)}, with {report.reviews} reviews."
+        )
         if report.created:
             self.stdout.write(f"Took {seconds:.1f} s.")
         self.print_logins()
