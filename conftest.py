@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -35,6 +36,25 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a block's on_commit callbacks as its commit would, then forget them as a commit does.
+
+    The test transaction never commits, so callbacks queued before the block (emails, the
+    ZIP reindex) would linger and run again; clearing them on both sides keeps blocks apart.
+    """
+    from django.db import connection
+
+    @contextmanager
+    def block():
+        connection.run_on_commit.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        connection.run_on_commit.clear()
+
+    return block
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
-    MaxValueValidator,
     MinValueValidator,
     RegexValidator,
 )
@@ -22,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from funding.models import BudgetCategory
-from partners.models import OrganizationType
+from partners.models import OrganizationType, fte_share_field
 
 TEXT_MAX = 3000
 
@@ -385,12 +384,7 @@ class ApplicationProgramManager(models.Model):
     )
     name = models.CharField(max_length=200)
     email = models.EmailField()
-    fte_share = models.DecimalField(
-        "FTE share",
-        max_digits=3,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
-    )
+    fte_share = fte_share_field()
 
     class Meta:
         ordering = ["application", "pk"]
@@ -532,12 +526,7 @@ class Invitation(models.Model):
         "partners.Partner", on_delete=models.CASCADE, related_name="manager_invitations"
     )
     email = models.EmailField()
-    fte_share = models.DecimalField(
-        "FTE share",
-        max_digits=3,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
-    )
+    fte_share = fte_share_field()
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

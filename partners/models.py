@@ -14,6 +14,17 @@ from core.slugs import unique_slug
 MIN_PROGRAM_MANAGER_FTE = Decimal("0.5")
 
 
+def fte_share_field(**kwargs) -> models.DecimalField:
+    """A person's share of a full-time position, 0.05 to 1.00, wherever it is recorded."""
+    return models.DecimalField(
+        "FTE share",
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+        **kwargs,
+    )
+
+
 class OrganizationType(models.TextChoices):
     REGIONAL_EDUCATION_UNIT = "reu", "Regional education unit"
     NONPROFIT = "nonprofit", "Nonprofit"
@@ -130,12 +141,7 @@ class ProgramManager(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_partners"
     )
-    fte_share = models.DecimalField(
-        "FTE share",
-        max_digits=3,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
-    )
+    fte_share = fte_share_field()
     since = models.DateField(null=True, blank=True)
 
     class Meta:

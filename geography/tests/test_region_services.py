@@ -1,9 +1,7 @@
-from contextlib import contextmanager
-
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from geography import services
 from geography.loader import load_geography
@@ -17,24 +15,6 @@ from partners.tests.factories import PartnerFactory
 def wa_or(db):
     load_geography(states=["WA", "OR"])
     return State.objects.get(code="WA"), State.objects.get(code="OR")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block's on_commit callbacks as its commit would, then forget them as a commit does.
-
-    The test transaction never commits, so callbacks queued earlier stay queued, and
-    geography.signals queues its reindex once per transaction: it would see the stale one.
-    """
-
-    @contextmanager
-    def block():
-        connection.run_on_commit.clear()
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-        connection.run_on_commit.clear()
-
-    return block
 
 
 def _county(name: str, state: str = "WA") -> County:

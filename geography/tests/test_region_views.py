@@ -1,10 +1,8 @@
 import html
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -25,24 +23,6 @@ def wa_or(db):
 def admin_client(client, program_admin):
     client.force_login(program_admin)
     return client
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block's on_commit callbacks as its commit would, then forget them as a commit does.
-
-    The test transaction never commits, so callbacks queued earlier stay queued, and
-    geography.signals queues its reindex once per transaction: it would see the stale one.
-    """
-
-    @contextmanager
-    def block():
-        connection.run_on_commit.clear()
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-        connection.run_on_commit.clear()
-
-    return block
 
 
 def _county(name: str, state: str = "WA") -> County:
