@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from geography.fields import ZipCodeField
+
 from .models import SELF_SERVICE_ROLES, Role, User
 
 
@@ -79,6 +81,18 @@ class SignUpForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    school_zip = ZipCodeField(
+        required=False,
+        label="Your school's ZIP code",
+        help_text="Places you in a partner's region, for its workshops and community meetups.",
+    )
+
     class Meta:
         model = User
-        fields = ["first_name", "last_name"]
+        fields = ["first_name", "last_name", "school_zip"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form shows the code, not the row id the model holds.
+        if self.instance.school_zip_id and not self.is_bound:
+            self.initial["school_zip"] = self.instance.school_zip.code

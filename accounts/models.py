@@ -58,6 +58,23 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.TEACHER)
+    school = models.ForeignKey(
+        "districts.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teachers",
+        help_text="Teachers: the school where they teach, from the NCES directory.",
+    )
+    school_zip = models.ForeignKey(
+        "geography.ZipCode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="school ZIP code",
+        help_text="Where they work: places them in a partner's region.",
+    )
     is_demo = models.BooleanField(
         default=False, help_text="Made by seed_demo; fictional person.", editable=False
     )
@@ -88,6 +105,13 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:home")
+
+    @property
+    def home_zip_id(self) -> int | None:
+        """The ZIP that places the person in a region: their school's, else the one they gave."""
+        if self.school_id is not None and self.school.zip_code_id is not None:
+            return self.school.zip_code_id
+        return self.school_zip_id
 
     @property
     def is_program_admin(self) -> bool:

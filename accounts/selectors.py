@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 
+from geography.models import Region, ZipCode
 from partners.models import Partner, ProgramManager
 
 from .models import Role, User
@@ -13,6 +14,12 @@ def home_for(user: User) -> dict:
         context["memberships"] = ProgramManager.objects.filter(user=user).select_related(
             "partner", "partner__regional_manager"
         )
+    if user.role == Role.FACILITATOR:
+        from facilitators.selectors import facilitator_home
+
+        context["facilitator_home"] = facilitator_home(user)
+    if user.home_zip_id is not None:
+        context["home_region"] = home_region(user)
     if user.is_regional_manager:
         context["partners"] = Partner.objects.visible_to(user).select_related("state")
     if user.is_program_admin:
@@ -21,6 +28,16 @@ def home_for(user: User) -> dict:
             for row in _status_counts(Partner.objects.all())
         }
     return context
+
+
+def home_region(user: User) -> Region | None:
+    """The region a person's school (or the ZIP they gave) falls in, with its partner."""
+    place = (
+        ZipCode.objects.select_related("region__partner")
+        .filter(pk=user.home_zip_id, region__isnull=False)
+        .first()
+    )
+    return place.region if place else None
 
 
 def _status_counts(queryset):

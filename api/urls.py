@@ -17,5 +17,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("regions/lookup/", ZipLookupView.as_view(), name="regions-lookup"),
+    # A partner's records, scoped like the workspace pages (see api.scoping).
+    path("partners/<int:partner_pk>/", include("partners.api_urls")),
+    path("partners/<int:partner_pk>/", include("districts.api_urls")),
+    path("partners/<int:partner_pk>/", include("facilitators.api_urls")),
+    path("partners/<int:partner_pk>/", include("events.api_urls")),
     path("", include(router.urls)),
 ]

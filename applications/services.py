@@ -23,7 +23,7 @@ from core.slugs import unique_slug
 from funding.models import AwardLine, BudgetCategory, FundingAward, program_year_for
 from geography.models import Region
 from pages.models import TermSheet
-from partners.models import Partner, ProgramManager
+from partners.models import RESERVED_SLUGS, Partner, ProgramManager
 
 from .models import (
     COMMITMENTS,
@@ -654,7 +654,7 @@ def _onboard(application: Application, *, user: User) -> Partner:
     name = _unique_partner_name(application.legal_name, region)
     partner = Partner(
         name=name,
-        slug=unique_slug(Partner, name, max_length=200),
+        slug=unique_slug(Partner, name, max_length=200, reserved=RESERVED_SLUGS),
         organization_type=application.organization_type,
         status=Partner.Status.ONBOARDING,
         website=application.website,

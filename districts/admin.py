@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from .models import District, School
+from .models import District, DistrictCommitment, DistrictPartnership, School
 
 
 @admin.register(District)
@@ -44,3 +44,22 @@ class SchoolAdmin(admin.ModelAdmin):
     @admin.display(description="grades", ordering="lowest_grade")
     def grades(self, obj: School) -> str:
         return obj.grade_span
+
+
+class DistrictCommitmentInline(admin.TabularInline):
+    model = DistrictCommitment
+    extra = 0
+    fields = ["program_year", "course", "teachers", "updated_at"]
+    readonly_fields = ["updated_at"]
+    ordering = ["-program_year", "course__order", "course__name"]
+
+
+@admin.register(DistrictPartnership)
+class DistrictPartnershipAdmin(admin.ModelAdmin):
+    list_display = ["district", "partner", "since", "contact_name", "contact_email"]
+    list_filter = ["partner"]
+    search_fields = ["district__name", "district__nces_id", "partner__name", "contact_name"]
+    list_select_related = ["district", "partner"]
+    raw_id_fields = ["district", "created_by"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [DistrictCommitmentInline]

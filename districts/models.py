@@ -14,6 +14,7 @@ Demographic shares are stored as fractions between 0 and 1 with four decimal pla
 from decimal import Decimal
 
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -21,6 +22,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from core.program_years import program_year_field
 from workshops.models import Course
 
 # CCD RACE_ETHNICITY values counted as under-represented minorities (see the module docstring).
@@ -331,5 +333,83 @@ class School(models.Model):
         return self.locale == Locale.RURAL
 
 
+class DistrictPartnershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Partnerships of the partners a user may see in the workspace."""
+        from partners.models import Partner
+
+        return self.filter(partner__in=Partner.objects.visible_to(user))
+
+    def editable_by(self, user):
+        """Partnerships a user may change: their own partners' (program managers), or any."""
+        from partners.models import Partner
+
+        return self.filter(partner__in=Partner.objects.editable_by(user))
+
+
+class DistrictPartnership(models.Model):
+    """A partner's agreement with a school district to send teachers to its workshops."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="district_partnerships"
+    )
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="partnerships")
+    since = models.DateField(help_text="When the district joined the partnership.")
+    contact_name = models.CharField("contact name", max_length=150)
+    contact_title = models.CharField("contact's role", max_length=150, blank=True)
+    contact_email = models.EmailField("contact email")
+    contact_phone = models.CharField("contact phone", max_length=32, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DistrictPartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "district"], name="districts_partnership_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} with {self.district}"
+
+
+class DistrictCommitment(models.Model):
+    """Teachers a partner district commits to send to one course's workshops in a program year."""
+
+    partnership = models.ForeignKey(
+        DistrictPartnership, on_delete=models.CASCADE, related_name="commitments"
+    )
+    program_year = program_year_field()
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="commitments")
+    teachers = models.PositiveSmallIntegerField(
+        "teachers committed", validators=[MinValueValidator(1), MaxValueValidator(5000)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-program_year", "course__order", "course__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "program_year", "course"],
+                name="districts_commitment_once_per_year_course",
+            ),
+            models.CheckConstraint(
+                condition=Q(teachers__gte=1), name="districts_commitment_teachers_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teachers} teachers for {self.course} in {self.program_year}"
+
+
 auditlog.register(District, exclude_fields=["updated_at"])
 auditlog.register(School, exclude_fields=["updated_at"])
+auditlog.register(DistrictPartnership, exclude_fields=["updated_at"])
+auditlog.register(DistrictCommitment, exclude_fields=["updated_at"])

@@ -1,10 +1,18 @@
 """Reads for districts and schools."""
 
-from django.db.models import Count, QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from geography.models import Region
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .models import School
+from core.program_years import program_year_for
+from geography.models import Region, RegionCounty, RegionState, RegionZip
+from partners.models import Partner
+
+from .models import District, DistrictCommitment, DistrictPartnership, School
 
 
 def schools_in_region(region: Region | int, *, include_closed: bool = False) -> QuerySet[School]:
@@ -30,3 +38,240 @@ def school_counts_by_region() -> dict[int, int]:
         .order_by()
     )
     return dict(rows)
+
+
+# --- District partnerships ----------------------------------------------------------------
+
+# The add form lists at most this many matches; a longer list asks for a narrower search.
+DISTRICT_CHOICES_LIMIT = 25
+
+
+def _located_schools(district_ref) -> QuerySet[School]:
+    """Open schools of a district with a ZIP code: the ones that say where it teaches."""
+    return School.objects.filter(district=district_ref, is_active=True, zip_code__isnull=False)
+
+
+def districts_in_area(partner: Partner) -> QuerySet[District]:
+    """The districts in a partner's area: the one rule every add and check uses.
+
+    A partner's area is its regions (`Region.partner`). Where a district is, is judged on
+    the most specific evidence there is, through the ZIP lookup index (`ZipCode.region`,
+    the most specific of ZIP, county and state links, kept fresh by `regions_reindex`):
+
+    - A district with open schools that have a ZIP code is in the area when at least one of
+      those schools, or the district's own office ZIP, resolves to one of the partner's
+      regions. Districts cross region lines; one school inside is enough to work with it.
+    - A district without such schools (not imported yet, or all closed) is in the area when
+      its state is one the partner's regions touch, whole or through a county or a ZIP
+      (as `geography.selectors.region_states` counts them). Without schools nothing finer
+      is reliable: a district office's ZIP or county says little about where it teaches.
+
+    One query when evaluated; the partner's states are subqueries.
+    """
+    regions = Region.objects.filter(partner=partner)
+    located = _located_schools(OuterRef("pk"))
+    in_region = Exists(located.filter(zip_code__region__in=regions)) | Q(
+        zip_code__region__in=regions
+    )
+    touched_states = (
+        Q(state__in=RegionState.objects.filter(region__in=regions).values("state"))
+        | Q(state__in=RegionCounty.objects.filter(region__in=regions).values("county__state"))
+        | Q(state__in=RegionZip.objects.filter(region__in=regions).values("zip_code__state"))
+    )
+    return District.objects.filter(
+        (Exists(located) & in_region) | (~Exists(located) & touched_states)
+    )
+
+
+def district_in_area(partner: Partner, district: District) -> bool:
+    """Whether a district is in the partner's area (see `districts_in_area`)."""
+    return districts_in_area(partner).filter(pk=district.pk).exists()
+
+
+def district_choices_for(partner: Partner, query: str = "") -> QuerySet[District]:
+    """Districts a partner may add: in its area, not yet partners, matching `query`.
+
+    `query` is part of the district's name or the start of its NCES id; empty lists all.
+    Ordered by name, with state and county for the labels; slice it for a page of choices
+    (`DISTRICT_CHOICES_LIMIT`).
+    """
+    districts = districts_in_area(partner).exclude(partnerships__partner=partner)
+    query = (query or "").strip()
+    if query:
+        condition = Q(name__icontains=query)
+        if query.isdigit():
+            condition |= Q(nces_id__startswith=query)
+        districts = districts.filter(condition)
+    return districts.select_related("state", "county").order_by("name", "nces_id")
+
+
+def _year_commitments(program_year: str) -> Prefetch:
+    return Prefetch(
+        "commitments",
+        queryset=DistrictCommitment.objects.filter(program_year=program_year).select_related(
+            "course"
+        ),
+        to_attr="year_commitments",
+    )
+
+
+def partnerships_for(partner: Partner, program_year: str | None = None) -> QuerySet:
+    """A partner's district partnerships, with what the list page and the API show.
+
+    Each row has `school_count` (the district's open schools) and `teachers_committed` (the
+    teachers committed for `program_year`, all courses, 0 without any), and, prefetched,
+    `year_commitments`: that year's commitments with their courses. `program_year` defaults
+    to the current one. A fixed number of queries whatever the number of partnerships.
+
+    Fulfilment (teachers who attended against teachers committed) joins here once workshops
+    and attendance exist (issue 6): annotate the attended count per partnership and course
+    next to `teachers_committed`. Until then only commitments are shown, never a guess.
+    """
+    year = program_year or program_year_for(timezone.localdate())
+    schools = (
+        School.objects.filter(district=OuterRef("district"), is_active=True)
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    teachers = (
+        DistrictCommitment.objects.filter(partnership=OuterRef("pk"), program_year=year)
+        .order_by()
+        .values("partnership")
+        .annotate(n=Sum("teachers"))
+        .values("n")
+    )
+    return (
+        DistrictPartnership.objects.filter(partner=partner)
+        .select_related("district__state", "district__county")
+        .annotate(
+            school_count=Coalesce(Subquery(schools), 0),
+            teachers_committed=Coalesce(Subquery(teachers), 0),
+        )
+        .prefetch_related(_year_commitments(year))
+        .order_by("district__name", "pk")
+    )
+
+
+def commitment_totals(partner_ids: Iterable[int], program_year: str) -> dict[int, tuple[int, int]]:
+    """{partner id: (districts with commitments, teachers committed)} for a program year.
+
+    One query. Every partner asked for is in the answer; (0, 0) when it has no commitment
+    that year (an at-risk commitment on the workspace). Counts commitments only: fulfilment
+    (teachers who attended) is joined once workshops exist (issue 6), see `partnerships_for`.
+    """
+    partner_ids = list(partner_ids)
+    totals = dict.fromkeys(partner_ids, (0, 0))
+    if not partner_ids:
+        return totals
+    rows = (
+        DistrictCommitment.objects.filter(
+            partnership__partner_id__in=partner_ids, program_year=program_year
+        )
+        .values_list("partnership__partner_id")
+        .annotate(districts=Count("partnership", distinct=True), teachers=Sum("teachers"))
+        .order_by()
+    )
+    for partner_id, districts, teachers in rows:
+        totals[partner_id] = (districts, teachers or 0)
+    return totals
+
+
+def commitment_years_for(partner: Partner) -> list[str]:
+    """The program years a partner has commitments in, newest first."""
+    return list(
+        DistrictCommitment.objects.filter(partnership__partner=partner)
+        .order_by("-program_year")
+        .values_list("program_year", flat=True)
+        .distinct()
+    )
+
+
+def partnership_schools_in_area(partnership: DistrictPartnership) -> QuerySet[School]:
+    """The district's open schools whose ZIP code resolves to one of the partner's regions."""
+    return (
+        School.objects.filter(
+            district=partnership.district_id,
+            is_active=True,
+            zip_code__region__partner=partnership.partner_id,
+        )
+        .select_related("zip_code")
+        .order_by("name", "nces_id")
+    )
+
+
+def partnership_commitments_by_year(
+    partnership: DistrictPartnership,
+) -> list[tuple[str, list[DistrictCommitment], int]]:
+    """(program year, its commitments, teachers in total), newest year first; one query."""
+    years: dict[str, list[DistrictCommitment]] = {}
+    for commitment in partnership.commitments.select_related("course").order_by(
+        "-program_year", "course__order", "course__name"
+    ):
+        years.setdefault(commitment.program_year, []).append(commitment)
+    return [(year, rows, sum(c.teachers for c in rows)) for year, rows in years.items()]
+
+
+def partner_districts(partner: Partner) -> QuerySet[District]:
+    """The districts a partner has partnerships with, with `school_count` (open schools)."""
+    schools = (
+        School.objects.filter(district=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        District.objects.filter(partnerships__partner=partner)
+        .select_related("state", "county")
+        .annotate(school_count=Coalesce(Subquery(schools), 0))
+        .order_by("name", "pk")
+    )
+
+
+def commitment_totals_by_course(
+    partnerships: QuerySet[DistrictPartnership], program_year: str
+) -> list[tuple[str, int]]:
+    """(course name, teachers committed) for these partnerships in a year, in course order."""
+    return list(
+        DistrictCommitment.objects.filter(
+            partnership__in=partnerships.values("pk"), program_year=program_year
+        )
+        .values_list("course__name")
+        .annotate(teachers=Sum("teachers"))
+        .order_by("course__order", "course__name")
+    )
+
+
+@dataclass
+class SchoolSummary:
+    """What the schools of a district in a partner's area add up to."""
+
+    schools: int
+    other_schools: int  # open schools of the district outside the partner's regions
+    enrollment: int
+    frl_share: Decimal | None  # weighted by enrollment, over the schools that report it
+    rural_schools: int
+    high_need_schools: int
+
+
+def school_summary(district: District, schools: list[School]) -> SchoolSummary:
+    """Totals over `schools` (those of `partnership_schools_in_area`); one query."""
+    open_schools = district.schools.filter(is_active=True).count()
+    enrollment = sum(s.enrollment or 0 for s in schools)
+    reported = [s for s in schools if s.frl_share is not None and s.enrollment]
+    weight = sum(s.enrollment for s in reported)
+    frl = (
+        (sum(s.frl_share * s.enrollment for s in reported) / weight).quantize(Decimal("0.0001"))
+        if weight
+        else None
+    )
+    return SchoolSummary(
+        schools=len(schools),
+        other_schools=max(0, open_schools - len(schools)),
+        enrollment=enrollment,
+        frl_share=frl,
+        rural_schools=sum(1 for s in schools if s.is_rural),
+        high_need_schools=sum(1 for s in schools if s.is_high_need),
+    )

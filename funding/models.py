@@ -4,15 +4,17 @@ Only what onboarding needs for now: the award an accepted application opens, wit
 lines the applicant requested. Spending reports come with the funding issue.
 """
 
-import datetime
-import re
 from decimal import Decimal
 
 from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+
+from core.program_years import PROGRAM_YEAR_RE, program_year_for, program_year_validator
+
+__all__ = ["PROGRAM_YEAR_RE", "program_year_for", "program_year_validator"]
 
 TEXT_MAX = 3000
 
@@ -25,16 +27,6 @@ class BudgetCategory(models.TextChoices):
     FOOD = "food", "Food"
     VENUE = "venue", "Venue"
     OTHER = "other", "Other"
-
-
-PROGRAM_YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
-program_year_validator = RegexValidator(PROGRAM_YEAR_RE, "Use the form 2026-27.")
-
-
-def program_year_for(day: datetime.date) -> str:
-    """The program year a day falls in: July 1 to June 30, written "2026-27"."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def money_field(verbose_name: str, **kwargs) -> models.DecimalField:

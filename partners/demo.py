@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role, User
@@ -35,12 +36,17 @@ from applications.demo import (
 )
 from applications.models import Review
 from districts.demo import demo_schools, demo_schools_delete
+from districts.demo_partnerships import demo_partnerships, demo_partnerships_delete
+from districts.models import DistrictPartnership
+from events.demo import demo_events, demo_events_delete
+from facilitators.demo import demo_facilitators
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
 from geography.services import regions_reindex
 from pages.models import TermSheet
 from workshops.models import Course
 
+from .demo_checkins import demo_checkins
 from .models import OrganizationType, Partner, ProgramManager
 
 SEED = 20_240_901
@@ -266,6 +272,7 @@ class DemoReport:
     region_units: dict[str, int] = field(default_factory=dict)
     applications: dict[str, int] = field(default_factory=dict)
     reviews: int = 0
+    operations: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -363,6 +370,23 @@ def _seed(
     with disable_auditlog():
         applications = demo_applications(rng=rng, scale=scale, progress=tick)
     report.notes.extend(applications.notes)
+    # The partnerships at work: rosters, district commitments, events, check-ins. Each has
+    # its own random stream, so adding one never changes what the others make.
+    demo_partners = list(Partner.objects.filter(is_demo=True).order_by("pk"))
+    today = timezone.localdate()
+    operations = [
+        ("facilitator accreditations and rosters", demo_facilitators),
+        ("district partnerships and commitments", demo_partnerships),
+        ("events and registrations", demo_events),
+        ("check-in notes", demo_checkins),
+    ]
+    with disable_auditlog():
+        for number, (label, make) in enumerate(operations, start=1):
+            rows = make(rng=random.Random(SEED + number), partners=demo_partners, today=today)
+            report.operations[label] = rows
+            tick(rows)
+    if on_total:
+        on_total(total + sum(report.operations.values()))
 
     report.message = (
         f"Demo data seeded at scale {scale}, with {schools.districts} school districts "
@@ -377,6 +401,13 @@ def _seed(
 
 def _delete_demo_rows() -> int:
     blockers = demo_applications_blockers()
+    real_partnerships = DistrictPartnership.objects.filter(
+        district__is_demo=True, partner__is_demo=False
+    ).select_related("partner", "district")
+    blockers += [
+        f"{p.partner.name}'s partnership with the demo district {p.district.name}"
+        for p in real_partnerships[:5]
+    ]
     if blockers:
         raise DemoSeedError(
             "Not demo rows, so left alone, but they keep the demo users and regions from being "
@@ -386,6 +417,9 @@ def _delete_demo_rows() -> int:
     with disable_auditlog():
         # First: an application PROTECTs its applicant and region.
         deleted += demo_applications_delete()
+        # Events outlive partners (summits have no host); partnerships protect districts.
+        deleted += demo_events_delete()
+        deleted += demo_partnerships_delete()
         deleted += demo_schools_delete()
         for model in (Region, Partner, User):
             count, _ = model.objects.filter(is_demo=True).delete()

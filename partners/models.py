@@ -12,6 +12,8 @@ from django.urls import reverse
 from core.slugs import unique_slug
 
 MIN_PROGRAM_MANAGER_FTE = Decimal("0.5")
+# Fixed paths beside /educate/regional-partner/partners/<slug>/ and /manage/partners/<slug>/.
+RESERVED_SLUGS = frozenset({"switch", "new"})
 
 
 def fte_share_field(**kwargs) -> models.DecimalField:
@@ -123,7 +125,7 @@ class Partner(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Partner, self.name, max_length=200)
+            self.slug = unique_slug(Partner, self.name, max_length=200, reserved=RESERVED_SLUGS)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -160,5 +162,45 @@ class ProgramManager(models.Model):
         return f"{self.user} ({self.fte_share} FTE) at {self.partner}"
 
 
+class CheckInNoteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Program office only: admins see every note, regional managers their partners'.
+
+        Program managers never see check-in notes, not even their own partner's.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_program_admin:
+            return self.all()
+        if user.is_regional_manager:
+            return self.filter(partner__regional_manager=user)
+        return self.none()
+
+
+class CheckInNote(models.Model):
+    """A regional manager's dated note of a check-in with a partner; hidden from the partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="check_in_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    happened_on = models.DateField("date of the check-in")
+    body = models.TextField("note", max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_on", "-created_at"]
+        indexes = [
+            models.Index(fields=["partner", "-happened_on"], name="partners_checkin_partner_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in with {self.partner} on {self.happened_on}"
+
+
 auditlog.register(Partner, exclude_fields=["updated_at"])
 auditlog.register(ProgramManager)
+auditlog.register(CheckInNote, exclude_fields=["updated_at"])

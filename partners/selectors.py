@@ -1,15 +1,28 @@
-"""Reads for partners: the public directory and profiles."""
+"""Reads for partners: the public directory and profiles, and the partner workspace."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from geography.models import Region, State
 from geography.selectors import region_states
 
-from .models import Partner, ProgramManager
+from .models import CheckInNote, Partner, ProgramManager
 
 
 @dataclass
@@ -82,3 +95,103 @@ def partner_contacts(partner: Partner | None) -> list[str]:
         )
     )
     return emails or ([partner.contact_email] if partner.contact_email else [])
+
+
+# --- The partner workspace -------------------------------------------------------------------
+
+
+def workspace_partners(user) -> QuerySet[Partner]:
+    """The partners in a user's workspace list, with their active program-manager FTE."""
+    fte = (
+        ProgramManager.objects.filter(partner=OuterRef("pk"), user__is_active=True)
+        .order_by()
+        .values("partner")
+        .annotate(total=Sum("fte_share"))
+        .values("total")
+    )
+    return (
+        Partner.objects.visible_to(user)
+        .select_related("state", "regional_manager")
+        .annotate(
+            pm_fte=Coalesce(
+                Subquery(fte, output_field=DecimalField(max_digits=5, decimal_places=2)),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=5, decimal_places=2),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def partner_upcoming_events(partner: Partner, *, today: date, limit: int = 8) -> list:
+    """Upcoming summits and teacher conferences, and the partner's own meetups, each marked
+    with whether one of the partner's program managers is registered (`pm_registered`)."""
+    from accounts.models import Role
+    from events.models import Event, EventKind, EventRegistration, RegistrationStatus
+
+    registered = EventRegistration.objects.filter(
+        event=OuterRef("pk"),
+        partner=partner,
+        role=Role.PROGRAM_MANAGER,
+        status=RegistrationStatus.REGISTERED,
+    )
+    return list(
+        Event.objects.upcoming(today)
+        .filter(
+            Q(kind__in=[EventKind.SUMMIT, EventKind.TEACHER_CONFERENCE])
+            | Q(kind=EventKind.MEETUP, host_partner=partner)
+        )
+        .annotate(pm_registered=Exists(registered))
+        .order_by("starts_on", "pk")[:limit]
+    )
+
+
+@dataclass
+class DistrictTotals:
+    districts: int
+    teachers: int
+    by_course: list[tuple[str, int]]
+
+
+def partner_district_totals(partner: Partner, *, program_year: str) -> DistrictTotals:
+    """Districts committing teachers to the partner in a year, and the teachers, per course."""
+    from districts.models import DistrictCommitment
+
+    rows = list(
+        DistrictCommitment.objects.filter(partnership__partner=partner, program_year=program_year)
+        .values("course__name", "course__order")
+        .annotate(teachers=Sum("teachers"))
+        .order_by("course__order", "course__name")
+    )
+    districts = (
+        DistrictCommitment.objects.filter(partnership__partner=partner, program_year=program_year)
+        .values("partnership")
+        .distinct()
+        .count()
+    )
+    return DistrictTotals(
+        districts=districts,
+        teachers=sum(row["teachers"] for row in rows),
+        by_course=[(row["course__name"], row["teachers"]) for row in rows],
+    )
+
+
+def partner_managers(partner: Partner) -> list[ProgramManager]:
+    return list(
+        ProgramManager.objects.filter(partner=partner)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+
+
+def partner_pending_invitations(partner: Partner) -> QuerySet:
+    from applications.models import Invitation
+
+    return Invitation.objects.filter(partner=partner, accepted_at__isnull=True).order_by(
+        "created_at", "pk"
+    )
+
+
+def check_in_notes_for(partner: Partner, user) -> QuerySet[CheckInNote]:
+    """A partner's check-in notes, for program office staff only (empty for anyone else)."""
+    return CheckInNote.objects.visible_to(user).filter(partner=partner).select_related("author")

@@ -212,3 +212,66 @@ def test_forms_carry_csrf_protection(client):
     assert "Your form expired" in response.content.decode()
     assert not User.objects.exists()
     assert "csrfmiddlewaretoken" in client.get(SIGNUP).content.decode()
+
+
+@pytest.mark.django_db
+def test_navigation_leads_partner_people_to_their_workspaces(client, make_user):
+    workspaces = f'href="{reverse("workspace:list")}"'
+    facilitators = f'href="{reverse("facilitators:accreditations")}"'
+    for role in Role.values:
+        client.force_login(make_user(role=role))
+        html = client.get(reverse("accounts:home")).content.decode()
+        in_office = role in (Role.PROGRAM_ADMIN, Role.REGIONAL_MANAGER)
+        assert (workspaces in html) == (in_office or role == Role.PROGRAM_MANAGER), role
+        assert (facilitators in html) == in_office, role
+        assert f'href="{reverse("events:list")}"' in html
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_profile_keeps_the_school_zip_as_a_code(client, teacher, geography):
+    client.force_login(teacher)
+    data = {"first_name": "Ada", "last_name": "Lovelace", "school_zip": "0000"}
+    response = client.post("/accounts/profile/", data)
+    assert response.status_code == 200
+    assert 'value="0000"' in response.content.decode()
+    teacher.refresh_from_db()
+    assert teacher.school_zip is None
+
+    response = client.post("/accounts/profile/", {**data, "school_zip": "98101-1234"})
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.school_zip.code == "98101"
+    # Shown again as the code people typed, not the row id.
+    assert 'value="98101"' in client.get("/accounts/profile/").content.decode()
+
+    response = client.post("/accounts/profile/", {**data, "school_zip": ""})
+    teacher.refresh_from_db()
+    assert teacher.school_zip is None
+
+
+@pytest.mark.django_db
+def test_a_teacher_home_names_the_partner_of_their_school_zip(
+    client, teacher, geography, committed
+):
+    from geography.models import RegionState, State, ZipCode
+    from geography.tests.factories import RegionFactory
+
+    client.force_login(teacher)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert "your school's ZIP code" in html
+
+    with committed():
+        region = RegionFactory(
+            name="Washington", status="served", partner=PartnerFactory(name="Evergreen CS")
+        )
+        RegionState.objects.create(region=region, state=State.objects.get(code="WA"))
+    teacher.school_zip = ZipCode.objects.get(code="98101")
+    teacher.save()
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert "Your Regional Partner is" in html and "Evergreen CS" in html
+
+    teacher.school_zip = ZipCode.objects.get(code="10001")
+    teacher.save()
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert "not in a Regional Partner's region" in html

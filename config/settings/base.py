@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "workshops",
     "applications",
     "funding",
+    "facilitators",
+    "events",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,10 @@
+import datetime
 from decimal import Decimal
 
 import factory
 
 from accounts.tests.factories import UserFactory
-from partners.models import OrganizationType, Partner, ProgramManager
+from partners.models import CheckInNote, OrganizationType, Partner, ProgramManager
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -22,3 +23,53 @@ class ProgramManagerFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     user = factory.SubFactory(UserFactory, role="program_manager")
     fte_share = Decimal("0.50")
+
+
+class CheckInNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckInNote
+
+    partner = factory.SubFactory(PartnerFactory)
+    author = factory.LazyAttribute(lambda o: o.partner.regional_manager)
+    happened_on = datetime.date(2026, 9, 15)
+    body = factory.Sequence(lambda n: f"Talked through the fall workshops ({n}).")
+
+
+# Program events as the commitments see them. The events app owns its factories; these two
+# helpers make only what the partner workspace tests need, without depending on them.
+
+
+def program_event(
+    kind: str,
+    starts_on: datetime.date,
+    *,
+    ends_on: datetime.date | None = None,
+    name: str = "",
+    host: Partner | None = None,
+):
+    from events.models import Event
+
+    return Event.objects.create(
+        kind=kind,
+        name=name or f"{kind.replace('_', ' ').title()} {starts_on:%B %Y}",
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on,
+        venue="Convention Center",
+        city="Seattle",
+        host_partner=host,
+    )
+
+
+def event_registration(
+    event, partner: Partner, role: str, *, attended: bool = False, status: str = "registered"
+):
+    from events.models import EventRegistration
+
+    return EventRegistration.objects.create(
+        event=event,
+        user=UserFactory(role=role),
+        partner=partner,
+        role=role,
+        status=status,
+        attended=attended,
+    )

@@ -35,3 +35,11 @@ def test_partner_scope_by_role(make_user):
     from django.contrib.auth.models import AnonymousUser
 
     assert not Partner.objects.visible_to(AnonymousUser()).exists()
+
+
+@pytest.mark.django_db
+def test_a_partner_never_gets_a_slug_of_a_fixed_path():
+    from partners.tests.factories import PartnerFactory
+
+    assert PartnerFactory(name="Switch").slug == "switch-2"
+    assert PartnerFactory(name="New").slug == "new-2"

@@ -64,6 +64,12 @@ class Command(BaseCommand):
             f"Demo applications: {sum(report.applications.values())} "
             f"{_fmt(report.applications)}, with {report.reviews} reviews."
         )
+        if report.operations:
+            self.stdout.write(
+                "Demo partnerships at work: "
+                + "; ".join(f"{rows} rows of {label}" for label, rows in report.operations.items())
+                + "."
+            )
         if report.created:
             self.stdout.write(f"Took {seconds:.1f} s.")
         self.print_logins()
