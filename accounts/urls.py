@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
+    # /accounts/ itself is where people guess their account lives: their home page.
+    path("", RedirectView.as_view(pattern_name="accounts:home"), name="index"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.sign_up, name="signup"),

@@ -22,5 +22,11 @@ urlpatterns = [
     path("partners/<int:partner_pk>/", include("districts.api_urls")),
     path("partners/<int:partner_pk>/", include("facilitators.api_urls")),
     path("partners/<int:partner_pk>/", include("events.api_urls")),
+    path("workshops/", include("workshops.api_urls_enrollment")),
+    path("workshops/", include("workshops.api_urls_attendance")),
+    path("workshops/", include("workshops.api_urls")),
+    path("surveys/", include("surveys.api_urls")),
+    path("funding/", include("funding.api_urls_awards")),
+    path("funding/", include("funding.api_urls_spending")),
     path("", include(router.urls)),
 ]

@@ -25,6 +25,9 @@ TARGETS = [
     ("term sheet", "/educate/regional-partner/terms/"),
     ("apply page", "/educate/regional-partner/apply/"),
     ("one-pager PDF (cached)", "/educate/regional-partner/one-pager.pdf"),
+    ("upcoming workshops", "/workshops/"),
+    ("workshops near a ZIP", "/workshops/?zip={zip}&miles=50"),
+    ("program events", "/events/"),
 ]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 SCALE = int(os.environ.get("BENCH_SCALE", "10"))

@@ -17,6 +17,7 @@ PUBLIC = [
     ("Find your partner", "pages:find"),
     ("Terms", "pages:terms"),
     ("Apply", "pages:apply"),
+    ("Workshops", "workshops:list"),
     ("Events", "events:list"),
 ]
 
@@ -26,12 +27,19 @@ def items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return items
     items.append(NavItem("My home", reverse("accounts:home")))
+    if user.role == "teacher":
+        items.append(NavItem("My workshops", reverse("workshops:mine")))
+    if user.role == "facilitator":
+        items.append(NavItem("Workshops I lead", reverse("workshops:facilitating")))
+    if user.role in ("facilitator", "program_manager", "regional_manager", "program_admin"):
+        items.append(NavItem("Survey results", reverse("surveys:results")))
     if user.is_program_manager:
         items.append(NavItem("My partner workspace", reverse("workspace:list")))
     if user.is_program_admin or user.is_regional_manager:
         items.append(NavItem("Partner workspaces", reverse("workspace:list")))
         items.append(NavItem("Applications", reverse("review:queue")))
         items.append(NavItem("Facilitators", reverse("facilitators:accreditations")))
+        items.append(NavItem("Funding", reverse("funding:overview")))
     if user.is_program_admin:
         items.append(NavItem("Regions", reverse("geography:region_list")))
         items.append(NavItem("Administration", reverse("admin:index")))

@@ -119,8 +119,10 @@ class PartnerDistrictViewSet(_PartnerScoped, viewsets.ReadOnlyModelViewSet):
         responses={200: PartnershipSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary="End a partnership (it and its commitments are deleted)",
-        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+        summary="Delete a partnership and its commitments",
+        description="Refused (400) while it has commitments from a past program year: they "
+        "are the record of those years.",
+        responses={204: None, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
 class PartnershipViewSet(_PartnerScoped, viewsets.ModelViewSet):

@@ -7,7 +7,7 @@ from workshops.models import Course
 
 from .models import District, DistrictCommitment, DistrictPartnership
 from .selectors import DISTRICT_CHOICES_LIMIT, district_choices_for
-from .services import commitment_year_choices
+from .services import commitment_year_choices, partnership_create_errors
 
 # The contact is someone else: the browser must not fill in the user's own name and email.
 CONTACT_WIDGETS = {
@@ -67,6 +67,7 @@ class PartnershipCreateForm(forms.ModelForm):
     def __init__(self, *args, partner: Partner, query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.partner = partner
+        self.query = query
         self.instance.partner = partner
         district = self.fields["district"]
         district.queryset = District.objects.select_related("state")
@@ -101,9 +102,35 @@ class PartnershipCreateForm(forms.ModelForm):
     def partnership_fields(self) -> list:
         return [self[name] for name in (*CONTACT_FIELDS, "notes")]
 
+    def clean(self):
+        data = super().clean()
+        # The service's checks (area, duplicates, dates, the commitment) on what could be read,
+        # now: a fault the form found must not hide the service's until the next submit.
+        problems = partnership_create_errors(
+            partner=self.partner,
+            district=data.get("district"),
+            since=data.get("since"),
+            program_year=data.get("program_year") or "",
+            course=data.get("course"),
+            teachers=data.get("teachers"),
+        )
+        for name, errors in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, errors)
+        return data
+
     def _post_clean(self):
         # The service validates the partnership as a whole (area, duplicates, dates).
         pass
+
+    @property
+    def none_left(self) -> bool:
+        """No district is left to add: every one in the partner's regions is a partner."""
+        if self.matches:
+            return False
+        if not self.query:
+            return True
+        return not district_choices_for(self.partner).exists()
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -141,11 +168,21 @@ class CommitmentForm(forms.Form):
         help_text="How many teachers the district will send to this course's workshops.",
     )
 
+    confirm_replace = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Replace the number committed before",
+    )
+
     def __init__(self, *args, partner: Partner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program_year"].choices = commitment_year_choices()
         self.fields["course"] = _course_field(partner, required=True)
-        self.order_fields(["program_year", "course", "teachers"])
+        self.order_fields(["program_year", "course", "teachers", "confirm_replace"])
+
+    def ask_confirmation(self) -> None:
+        """Show the confirmation checkbox (after a save was refused as a replacement)."""
+        self.fields["confirm_replace"].widget = forms.CheckboxInput()
 
 
 class CommitmentTeachersForm(forms.ModelForm):

@@ -1,5 +1,6 @@
 """Reads for districts and schools."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -123,9 +124,8 @@ def partnerships_for(partner: Partner, program_year: str | None = None) -> Query
     `year_commitments`: that year's commitments with their courses. `program_year` defaults
     to the current one. A fixed number of queries whatever the number of partnerships.
 
-    Fulfilment (teachers who attended against teachers committed) joins here once workshops
-    and attendance exist (issue 6): annotate the attended count per partnership and course
-    next to `teachers_committed`. Until then only commitments are shown, never a guess.
+    Fulfilment (teachers who attended against teachers committed) is `commitments_attended`,
+    which the pages join per commitment.
     """
     year = program_year or program_year_for(timezone.localdate())
     schools = (
@@ -159,7 +159,7 @@ def commitment_totals(partner_ids: Iterable[int], program_year: str) -> dict[int
 
     One query. Every partner asked for is in the answer; (0, 0) when it has no commitment
     that year (an at-risk commitment on the workspace). Counts commitments only: fulfilment
-    (teachers who attended) is joined once workshops exist (issue 6), see `partnerships_for`.
+    is `commitment_fulfilment`.
     """
     partner_ids = list(partner_ids)
     totals = dict.fromkeys(partner_ids, (0, 0))
@@ -176,6 +176,62 @@ def commitment_totals(partner_ids: Iterable[int], program_year: str) -> dict[int
     for partner_id, districts, teachers in rows:
         totals[partner_id] = (districts, teachers or 0)
     return totals
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """A partner's district commitments in a year, and how far the districts kept them."""
+
+    districts: int  # districts with a commitment
+    committed: int  # teachers committed, all districts and courses
+    attended: int  # of those, teachers who attended: per commitment, at most its number
+
+
+def commitment_fulfilment(partner_ids: Iterable[int], program_year: str) -> dict[int, Fulfilment]:
+    """{partner id: Fulfilment} for a program year, in two queries.
+
+    Fulfilment counts, for each commitment (a district, a course, a number of teachers),
+    the distinct teachers from that district's schools who attended at least one session of
+    the partner's workshops of that course in the year
+    (`workshops.attendance.attended_by_district_course`), capped at the number committed:
+    a district that sends more teachers to one course does not make up for another course.
+    Every partner asked for is in the answer.
+    """
+    from workshops.attendance import attended_by_district_course
+
+    ids = list(partner_ids)
+    result = dict.fromkeys(ids, Fulfilment(0, 0, 0))
+    if not ids:
+        return result
+    attended = attended_by_district_course(ids, program_year)
+    rows = DistrictCommitment.objects.filter(
+        partnership__partner_id__in=ids, program_year=program_year
+    ).values_list("partnership__partner_id", "partnership__district_id", "course_id", "teachers")
+    districts: dict[int, set[int]] = defaultdict(set)
+    committed: dict[int, int] = defaultdict(int)
+    kept: dict[int, int] = defaultdict(int)
+    for partner_id, district_id, course_id, teachers in rows:
+        districts[partner_id].add(district_id)
+        committed[partner_id] += teachers
+        kept[partner_id] += min(teachers, attended.get((partner_id, district_id, course_id), 0))
+    for partner_id in districts:
+        result[partner_id] = Fulfilment(
+            len(districts[partner_id]), committed[partner_id], kept[partner_id]
+        )
+    return result
+
+
+def commitments_attended(partner: Partner, program_year: str) -> dict[tuple[int, int], int]:
+    """{(district id, course id): teachers who attended} for one partner's year (one query):
+    shown beside each commitment on the partnership pages."""
+    from workshops.attendance import attended_by_district_course
+
+    return {
+        (district_id, course_id): n
+        for (_, district_id, course_id), n in attended_by_district_course(
+            [partner.pk], program_year
+        ).items()
+    }
 
 
 def commitment_years_for(partner: Partner) -> list[str]:
@@ -204,13 +260,32 @@ def partnership_schools_in_area(partnership: DistrictPartnership) -> QuerySet[Sc
 def partnership_commitments_by_year(
     partnership: DistrictPartnership,
 ) -> list[tuple[str, list[DistrictCommitment], int]]:
-    """(program year, its commitments, teachers in total), newest year first; one query."""
+    """(program year, its commitments, teachers in total), newest year first.
+
+    Each commitment carries `attended`: the district's teachers who attended the course's
+    workshops that year (see `commitment_fulfilment`). One query, plus one per year shown.
+    """
     years: dict[str, list[DistrictCommitment]] = {}
     for commitment in partnership.commitments.select_related("course").order_by(
         "-program_year", "course__order", "course__name"
     ):
         years.setdefault(commitment.program_year, []).append(commitment)
+    for year, rows in years.items():
+        attended = commitments_attended(partnership.partner, year)
+        for commitment in rows:
+            commitment.attended = attended.get((partnership.district_id, commitment.course_id), 0)
     return [(year, rows, sum(c.teachers for c in rows)) for year, rows in years.items()]
+
+
+def with_attendance(partnerships, partner: Partner, program_year: str) -> list:
+    """Mark each partnership's `year_commitments` with `attended` (see
+    `commitment_fulfilment`); one query for the whole page."""
+    attended = commitments_attended(partner, program_year)
+    partnerships = list(partnerships)
+    for partnership in partnerships:
+        for commitment in getattr(partnership, "year_commitments", []):
+            commitment.attended = attended.get((partnership.district_id, commitment.course_id), 0)
+    return partnerships
 
 
 def partner_districts(partner: Partner) -> QuerySet[District]:

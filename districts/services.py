@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audited
-from core.program_years import program_year_choices
+from core.program_years import program_year_choices, program_year_for
 from partners.models import Partner
 from workshops.models import Course
 
@@ -103,6 +103,35 @@ def _collect(errors: dict, check, *args, **kwargs) -> None:
         error.update_error_dict(errors)
 
 
+def partnership_create_errors(
+    *,
+    partner: Partner,
+    district: District | None,
+    since: datetime.date | None,
+    program_year: str = "",
+    course: Course | None = None,
+    teachers: int | None = None,
+) -> dict[str, list]:
+    """The refusals `partnership_create` would give for these values, by field; {} if none.
+
+    The form asks this with whatever it could read, so that every fault shows at once
+    rather than in two rounds (the form's own, then the service's).
+    """
+    errors: dict[str, list] = {}
+    _collect(errors, _check_district, partner, district)
+    _collect(errors, _check_since, since)
+    if any(value not in (None, "") for value in (program_year, course, teachers)):
+        _collect(
+            errors,
+            _check_commitment,
+            partner,
+            program_year=program_year,
+            course=course,
+            teachers=teachers,
+        )
+    return errors
+
+
 @transaction.atomic
 def partnership_create(
     *,
@@ -127,19 +156,15 @@ def partnership_create(
     refused.
     """
     _require_editor(partner, user)
-    errors: dict[str, list] = {}
-    _collect(errors, _check_district, partner, district)
-    _collect(errors, _check_since, since)
+    errors = partnership_create_errors(
+        partner=partner,
+        district=district,
+        since=since,
+        program_year=program_year,
+        course=course,
+        teachers=teachers,
+    )
     wants_commitment = any(value not in (None, "") for value in (program_year, course, teachers))
-    if wants_commitment:
-        _collect(
-            errors,
-            _check_commitment,
-            partner,
-            program_year=program_year,
-            course=course,
-            teachers=teachers,
-        )
     partnership = DistrictPartnership(
         partner=partner,
         district=district,
@@ -216,13 +241,38 @@ def partnership_update(
     return partnership
 
 
-@transaction.atomic
-def partnership_delete(*, partnership: DistrictPartnership, user: User) -> None:
-    """End a partnership: it and all its commitments, past years' included, are deleted.
+def partnership_past_years(
+    partnership: DistrictPartnership, today: datetime.date | None = None
+) -> list[str]:
+    """The program years before the current one in which the partnership has commitments."""
+    current = program_year_for(today or timezone.localdate())
+    return list(
+        partnership.commitments.filter(program_year__lt=current)
+        .order_by("program_year")
+        .values_list("program_year", flat=True)
+        .distinct()
+    )
 
-    The audit log keeps what was deleted and who deleted it.
+
+@transaction.atomic
+def partnership_delete(
+    *, partnership: DistrictPartnership, user: User, today: datetime.date | None = None
+) -> None:
+    """Delete a partnership and its commitments, when none is from a past program year.
+
+    Past years' commitments are the record of what districts committed (the partner's
+    commitments of those years are judged on them), so a partnership that has any is kept:
+    the refusal says so. The audit log keeps what was deleted and who deleted it.
     """
     _require_editor(partnership.partner, user)
+    DistrictPartnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    past = partnership_past_years(partnership, today)
+    if past:
+        raise ValidationError(
+            f"The partnership with {partnership.district.name} has commitments from "
+            f"{', '.join(past)}: they are the record of those years, so it cannot be deleted.",
+            code="has_history",
+        )
     with _audited(user):
         # Through the collector, so each commitment deleted leaves its own audit entry.
         DistrictPartnership.objects.filter(pk=partnership.pk).delete()
@@ -236,11 +286,15 @@ def commitment_set(
     program_year: str,
     course: Course | None,
     teachers: int | None,
+    confirm_replace: bool = True,
 ) -> DistrictCommitment:
     """Create or update the one commitment of a partnership for a program year and course.
 
     The year must be within `commitment_year_choices`; the course active and one the
-    partner offers (`Partner.courses`); teachers 1 to 5000.
+    partner offers (`Partner.courses`); teachers 1 to 5000. With `confirm_replace=False`
+    (the "add a commitment" form) a different number already committed for that year and
+    course is not overwritten: the refusal, keyed `confirm_replace`, says what it would
+    replace.
     """
     partner = partnership.partner
     _require_editor(partner, user)
@@ -253,6 +307,17 @@ def commitment_set(
     if commitment is None:
         commitment = DistrictCommitment(
             partnership=partnership, program_year=program_year, course=course
+        )
+    elif not confirm_replace and commitment.teachers != teachers:
+        raise ValidationError(
+            {
+                "confirm_replace": ValidationError(
+                    f"This replaces the {commitment.teachers} "
+                    f"teacher{'s' if commitment.teachers != 1 else ''} committed for "
+                    f"{course.name} in {program_year}. Tick the box to replace them.",
+                    code="replace",
+                )
+            }
         )
     commitment.teachers = teachers
     # The row was looked up under the lock: the one-per-year-and-course rule holds, and a

@@ -30,6 +30,7 @@ from .selectors import (
     partnership_commitments_by_year,
     partnership_schools_in_area,
     school_summary,
+    with_attendance,
 )
 
 LIST_PAGE_SIZE = 50
@@ -68,6 +69,7 @@ def partnership_list(request, ws: Workspace):
     filterset = PartnershipFilterSet(request.GET, partner=ws.partner)
     rows = filterset.qs
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_attendance(page.object_list, ws.partner, filterset.program_year)
     totals = rows.aggregate(teachers=Sum("teachers_committed"), districts=Count("pk"))
     return render(
         request,
@@ -160,7 +162,11 @@ def partnership_update(request, ws: Workspace, pk: int):
 def partnership_delete(request, ws: Workspace, pk: int):
     partnership = _partnership(ws, pk)
     if request.method == "POST":
-        services.partnership_delete(partnership=partnership, user=request.user)
+        try:
+            services.partnership_delete(partnership=partnership, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("districts:detail", slug=ws.partner.slug, pk=partnership.pk)
         messages.success(request, f"The partnership with {partnership.district.name} is ended.")
         return redirect("districts:list", slug=ws.partner.slug)
     return render(
@@ -170,6 +176,7 @@ def partnership_delete(request, ws: Workspace, pk: int):
             "ws": ws,
             "partnership": partnership,
             "commitment_count": partnership.commitments.count(),
+            "past_years": services.partnership_past_years(partnership),
         },
     )
 
@@ -192,8 +199,11 @@ def commitment_set(request, ws: Workspace, pk: int):
                 program_year=data["program_year"],
                 course=data["course"],
                 teachers=data["teachers"],
+                confirm_replace=data["confirm_replace"],
             )
         except ValidationError as error:
+            if "confirm_replace" in getattr(error, "error_dict", {}):
+                form.ask_confirmation()
             _add_errors(form, error)
         else:
             messages.success(

@@ -53,6 +53,13 @@ class EventForm(forms.ModelForm):
     state = forms.ModelChoiceField(
         queryset=State.objects.order_by("name"), required=False, empty_label="—"
     )
+    # The model refuses 0 too (a validator and a constraint); here it is said next to the field.
+    capacity = forms.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Empty: no limit.",
+        error_messages={"min_value": "Give at least 1 place, or leave it empty for no limit."},
+    )
 
     class Meta:
         model = Event

@@ -8,9 +8,6 @@ Who may register (see `services.registration_eligibility`):
   one of the host partner's regions.
 """
 
-import zoneinfo
-from functools import cache
-
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,17 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in _time_zones():
-        raise ValidationError(
-            "Choose a time zone from the list, e.g. America/Chicago.", code="time_zone"
-        )
+from core.time_zones import validate_time_zone
 
 
 class EventKind(models.TextChoices):

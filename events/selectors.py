@@ -5,7 +5,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
@@ -272,21 +272,79 @@ def _who_may_register(event: Event, user: User) -> Eligibility:
 
 # --- The office's attendance report -------------------------------------------------------
 
+TEACHER_SIDE = "teacher"
+MANAGER_SIDE = "program_manager"
+
+
+def with_attendance_taken(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate `attendance_taken`: someone recorded attendance for the event (a registration
+    has `attendance_marked_at`). Until then an event that is over is not judged as missed."""
+    marked = EventRegistration.objects.filter(
+        event=OuterRef("pk"), attendance_marked_at__isnull=False
+    )
+    return events.annotate(attendance_taken=Exists(marked))
+
+
+def office_event_counts(
+    event_ids: list[int], partner_ids: list[int], statuses=(RegistrationStatus.REGISTERED,)
+) -> list[dict]:
+    """Registrations at summits and teacher conferences, counted for partners: one query.
+
+    Each row: `event_pk`, `partner_pk`, `side`, `status`, `attended`, `n`.
+
+    - side "teacher": teachers' registrations, for the partner the registration names.
+    - side "program_manager": registrations of everyone who is now a program manager of the
+      partner, whatever partner their registration names. A person holds one registration
+      per event, so a manager of two partners who comes once comes for both; and someone
+      no longer a manager of the partner no longer counts for it.
+    """
+    if not event_ids or not partner_ids:
+        return []
+    base = EventRegistration.objects.filter(event_id__in=event_ids, status__in=list(statuses))
+    teachers = (
+        base.filter(partner_id__in=partner_ids, role=Role.TEACHER)
+        .values("status", "attended", event_pk=F("event_id"), partner_pk=F("partner_id"))
+        .annotate(side=Value(TEACHER_SIDE), n=Count("pk"))
+        .order_by()
+    )
+    # The membership join is reused by the values() below: one row per registration and
+    # partner the person manages among `partner_ids`.
+    managers = (
+        base.filter(user__managed_partners__partner_id__in=partner_ids)
+        .values(
+            "status",
+            "attended",
+            event_pk=F("event_id"),
+            partner_pk=F("user__managed_partners__partner_id"),
+        )
+        .annotate(side=Value(MANAGER_SIDE), n=Count("pk"))
+        .order_by()
+    )
+    return list(teachers.union(managers, all=True))
+
 
 class SummitState:
     ATTENDED = "attended"
     MISSED = "missed"
+    PENDING = "pending"
     REGISTERED = "registered"
     NOT_YET = "not_yet"
 
     LABELS = {
         ATTENDED: "Yes",
         MISSED: "No",
+        PENDING: "Attendance not recorded yet",
         REGISTERED: "Registered",
         NOT_YET: "Not yet",
     }
     # The shared commitment-state styles: met, missed, on track, at risk.
-    CSS = {ATTENDED: "met", MISSED: "missed", REGISTERED: "on_track", NOT_YET: "at_risk"}
+    CSS = {
+        ATTENDED: "met",
+        MISSED: "missed",
+        PENDING: "at_risk",
+        REGISTERED: "on_track",
+        NOT_YET: "at_risk",
+    }
 
 
 @dataclass(frozen=True)
@@ -329,18 +387,40 @@ class AttendanceReport:
         return 1 + len(self.summits) + len(self.conferences)
 
 
+def summit_state(
+    event: Event, *, attended: int, registered: int, waitlisted: int = 0, today: datetime.date
+) -> str:
+    """A partner's program-manager attendance at one summit (see `office_event_counts`).
+
+    An event that is over, with someone holding a place but no attendance recorded for it
+    yet (`with_attendance_taken`), is pending, not missed: attendance is taken afterwards.
+    """
+    if attended:
+        return SummitState.ATTENDED
+    if event.ends_on < today:
+        if registered and not getattr(event, "attendance_taken", True):
+            return SummitState.PENDING
+        return SummitState.MISSED
+    if registered or waitlisted:
+        return SummitState.REGISTERED
+    return SummitState.NOT_YET
+
+
 def summit_attendance_report(
     partners, program_year: str, *, today: datetime.date | None = None
 ) -> AttendanceReport:
     """Per partner: did a program manager attend each summit of the year; and how many of its
     teachers registered for and attended the year's teacher conference(s).
 
+    A summit counts for a partner when anyone who is now one of its program managers
+    attended, whatever partner their registration names (`office_event_counts`).
+
     Three queries whatever the number of partners: the events, the partners, and the
-    registrations counted per event, partner, role and outcome.
+    registrations counted per event, partner, side and outcome.
     """
     today = today or timezone.localdate()
     events = list(
-        Event.objects.in_program_year(program_year)
+        with_attendance_taken(Event.objects.in_program_year(program_year))
         .filter(kind__in=REPORT_KINDS)
         .order_by("starts_on", "name")
     )
@@ -348,45 +428,33 @@ def summit_attendance_report(
     counts: dict[tuple[int, int, str], dict[str, int]] = defaultdict(
         lambda: {"attended": 0, "registered": 0, "waitlisted": 0}
     )
-    if events and partners:
-        rows = (
-            EventRegistration.objects.filter(
-                event__in=[e.pk for e in events],
-                partner__in=[p.pk for p in partners],
-                status__in=ACTIVE,
-                role__in=(Role.PROGRAM_MANAGER, Role.TEACHER),
-            )
-            .values_list("event_id", "partner_id", "role", "status", "attended")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for event_id, partner_id, role, status, attended, n in rows:
-            bucket = counts[(event_id, partner_id, role)]
-            if attended:
-                bucket["attended"] += n
-            if status == RegistrationStatus.REGISTERED:
-                bucket["registered"] += n
-            else:
-                bucket["waitlisted"] += n
+    rows = office_event_counts([e.pk for e in events], [p.pk for p in partners], ACTIVE)
+    for row in rows:
+        bucket = counts[(row["event_pk"], row["partner_pk"], row["side"])]
+        if row["attended"]:
+            bucket["attended"] += row["n"]
+        if row["status"] == RegistrationStatus.REGISTERED:
+            bucket["registered"] += row["n"]
+        else:
+            bucket["waitlisted"] += row["n"]
     summits = [e for e in events if e.kind == EventKind.SUMMIT]
     conferences = [e for e in events if e.kind == EventKind.TEACHER_CONFERENCE]
     report_rows = []
     for partner in partners:
         cells = []
         for summit in summits:
-            pm = counts.get((summit.pk, partner.pk, Role.PROGRAM_MANAGER))
-            if pm and pm["attended"]:
-                state = SummitState.ATTENDED
-            elif summit.ends_on < today:
-                state = SummitState.MISSED
-            elif pm and (pm["registered"] or pm["waitlisted"]):
-                state = SummitState.REGISTERED
-            else:
-                state = SummitState.NOT_YET
+            pm = counts.get((summit.pk, partner.pk, MANAGER_SIDE))
+            state = summit_state(
+                summit,
+                attended=pm["attended"] if pm else 0,
+                registered=pm["registered"] if pm else 0,
+                waitlisted=pm["waitlisted"] if pm else 0,
+                today=today,
+            )
             cells.append(SummitCell(summit, state))
         conference_cells = []
         for conference in conferences:
-            teachers = counts.get((conference.pk, partner.pk, Role.TEACHER))
+            teachers = counts.get((conference.pk, partner.pk, TEACHER_SIDE))
             conference_cells.append(
                 ConferenceCell(
                     conference,

@@ -110,10 +110,19 @@ def _check_may_run(user: User, *, kind: str, host_partner: Partner | None) -> No
     )
 
 
-def _promote(event: Event) -> list[EventRegistration]:
-    """Fill free places (event locked by the caller) from the waitlist, first come first."""
-    waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
-        "registered_at", "pk"
+def _promote(event: Event, today: datetime.date) -> list[EventRegistration]:
+    """Fill free places (event locked by the caller) from the waitlist, first come first.
+
+    Only while registration is open and the event has not started: a place given later
+    would reach people who stopped expecting one (and the waitlist is the record of who
+    asked in time).
+    """
+    if not event.is_registration_open(today) or event.starts_on <= today:
+        return []
+    waiting = (
+        event.registrations.filter(status=RegistrationStatus.WAITLISTED)
+        .select_related("user")
+        .order_by("registered_at", "pk")
     )
     if event.capacity is None:
         free = None
@@ -121,7 +130,7 @@ def _promote(event: Event) -> list[EventRegistration]:
         free = event.capacity - event.registrations.registered().count()
         if free <= 0:
             return []
-    promoted = list(waiting.select_related("user")[:free] if free is not None else waiting)
+    promoted = list(waiting[:free] if free is not None else waiting)
     for registration in promoted:
         registration.status = RegistrationStatus.REGISTERED
         registration.full_clean()
@@ -151,9 +160,13 @@ def event_create(*, user: User, data: dict[str, Any]) -> Event:
     return event
 
 
-def event_update(*, event: Event, user: User, data: dict[str, Any]) -> Event:
-    """Change an event; a larger capacity gives waitlisted people their places."""
+def event_update(
+    *, event: Event, user: User, data: dict[str, Any], today: datetime.date | None = None
+) -> Event:
+    """Change an event; a larger capacity gives waitlisted people their places, while
+    registration is open and before the event starts."""
     _check_fields(data)
+    today = today or timezone.localdate()
     with transaction.atomic(), _audited(user):
         event = _lock(event)
         _check_may_run(user, kind=event.kind, host_partner=event.host_partner)
@@ -177,7 +190,7 @@ def event_update(*, event: Event, user: User, data: dict[str, Any]) -> Event:
             raise ValidationError(errors)
         event.full_clean()
         event.save()
-        _promote(event)
+        _promote(event, today)
     return event
 
 
@@ -350,7 +363,7 @@ def registration_cancel(
         registration.attended = False
         registration.full_clean()
         registration.save()
-        _promote(event)
+        _promote(event, today)
     return registration
 
 
@@ -388,12 +401,15 @@ def attendance_mark(
         changed = 0
         for registration in rows:
             attended = registration.pk in wanted
-            if registration.attended == attended:
+            if registration.attended == attended and registration.attendance_marked_at:
                 continue
+            # Everyone unticked is stamped too: "attendance taken, nobody came" must read
+            # differently from "not taken yet" (partners.commitments waits for it).
+            if registration.attended != attended:
+                changed += 1
             registration.attended = attended
             registration.attendance_marked_at = now
             registration.attendance_marked_by = user
             registration.full_clean()
             registration.save()
-            changed += 1
     return changed

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
@@ -131,7 +132,6 @@ def _prefill(request: HttpRequest) -> dict:
 @admin_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def accreditation_set(request: HttpRequest) -> HttpResponse:
-    blocked: User | None = None
     if request.method == "POST":
         form = AccreditationSetForm(request.POST)
         if form.is_valid():
@@ -149,7 +149,14 @@ def accreditation_set(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, error, rename={"facilitator": form.person_field})
                 codes = {e.code for errs in getattr(error, "error_dict", {}).values() for e in errs}
                 if "not_facilitator" in codes:
-                    blocked = form.person  # the page links to their role in the admin
+                    # The error is said once, at the field; next to it, the way out.
+                    # (The bound field, cached since validation, holds its own copy.)
+                    form[form.person_field].help_text = format_html(
+                        '<a href="{}">Change the role of {} in People and roles</a>, then '
+                        "come back.",
+                        reverse("admin:accounts_user_change", args=[form.person.pk]),
+                        form.person,
+                    )
             else:
                 messages.success(
                     request,
@@ -169,7 +176,7 @@ def accreditation_set(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "facilitators/set.html",
-        {"form": form, "find": find, "found": found, "blocked": blocked},
+        {"form": form, "find": find, "found": found},
     )
 
 

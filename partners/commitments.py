@@ -17,14 +17,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 
-from accounts.models import Role
 from core.program_years import program_year_bounds
-from districts.models import DistrictCommitment
-from events.models import Event, EventKind, EventRegistration, RegistrationStatus
+from districts.selectors import commitment_fulfilment
+from events.models import Event, EventKind
+from events.selectors import MANAGER_SIDE, office_event_counts, with_attendance_taken
 from facilitators.models import AccreditationStatus, RosterMember
+from workshops.scheduling import workshop_counts
 
 from .models import MIN_PROGRAM_MANAGER_FTE, Partner, ProgramManager
 
@@ -62,20 +63,31 @@ COMMITMENT_LABELS: dict[str, str] = {
     "district_commitments": "District commitments",
     "facilitators": "Accredited facilitators",
     "community": "Community meetup",
+    "workshops": "Workshops held",
 }
 
-SUMMIT_SEASONS = (("summit_september", 9), ("summit_february", 2))
+# A summit is the year's "September summit" when it is held in the program year's first half
+# (July to December), its "February summit" in the second (January to June): a summit moved
+# to October or March is still judged, under the season it stands for.
+AUTUMN, SPRING = "autumn", "spring"
+SUMMIT_SEASONS = (("summit_september", AUTUMN), ("summit_february", SPRING))
+
+
+def summit_season(day: date) -> str:
+    """The half of the program year a summit held on `day` belongs to (July-December: autumn)."""
+    return AUTUMN if day.month >= 7 else SPRING
 
 
 def _joined_on(partner: Partner) -> date:
     return partner.active_since or partner.created_at.date()
 
 
-def _season_over(program_year: str, month: int, today: date) -> bool:
-    """Whether the summit month of a program year has passed (September 2026 for "2026-27")."""
-    first, _ = program_year_bounds(program_year)
-    year = first.year if month >= 7 else first.year + 1
-    return (today.year, today.month) > (year, month)
+def _season_over(program_year: str, season: str, today: date) -> bool:
+    """Whether the half of the program year a season stands for is over (for "2026-27":
+    autumn ends December 31, 2026; spring June 30, 2027)."""
+    first, last = program_year_bounds(program_year)
+    end = date(first.year, 12, 31) if season == AUTUMN else last
+    return today > end
 
 
 def program_manager_fte_totals(partner_ids) -> dict[int, Decimal]:
@@ -104,14 +116,14 @@ class _Attendance:
 
 
 class _Loaded:
-    """Everything the rules need for a list of partners: six queries, whatever its length."""
+    """Everything the rules need for a list of partners: nine queries, whatever its length."""
 
     def __init__(self, partners: list[Partner], program_year: str):
         ids = [partner.pk for partner in partners]
         self.fte = program_manager_fte_totals(ids)
 
         events = list(
-            Event.objects.in_program_year(program_year)
+            with_attendance_taken(Event.objects.in_program_year(program_year))
             .filter(
                 Q(kind__in=[EventKind.SUMMIT, EventKind.TEACHER_CONFERENCE])
                 | Q(kind=EventKind.MEETUP, host_partner_id__in=ids)
@@ -127,35 +139,18 @@ class _Loaded:
 
         self.attendance: dict[tuple[int, int], _Attendance] = defaultdict(_Attendance)
         office_events = [e.pk for e in self.summits + self.conferences]
-        rows = (
-            EventRegistration.objects.filter(
-                event_id__in=office_events,
-                partner_id__in=ids,
-                status=RegistrationStatus.REGISTERED,
-                role__in=[Role.PROGRAM_MANAGER, Role.TEACHER],
-            )
-            .values("event_id", "partner_id", "role")
-            .annotate(registered=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
-            .order_by()
-        )
-        for row in rows if office_events else []:
-            counts = self.attendance[(row["event_id"], row["partner_id"])]
-            if row["role"] == Role.PROGRAM_MANAGER:
-                counts.pm_registered += row["registered"]
-                counts.pm_attended += row["attended"]
+        for row in office_event_counts(office_events, ids):
+            counts = self.attendance[(row["event_pk"], row["partner_pk"])]
+            attended = row["n"] if row["attended"] else 0
+            if row["side"] == MANAGER_SIDE:
+                counts.pm_registered += row["n"]
+                counts.pm_attended += attended
             else:
-                counts.teachers_registered += row["registered"]
-                counts.teachers_attended += row["attended"]
+                counts.teachers_registered += row["n"]
+                counts.teachers_attended += attended
 
-        self.districts = {
-            row["partnership__partner_id"]: (row["districts"], row["teachers"])
-            for row in DistrictCommitment.objects.filter(
-                partnership__partner_id__in=ids, program_year=program_year
-            )
-            .values("partnership__partner_id")
-            .annotate(districts=Count("partnership", distinct=True), teachers=Sum("teachers"))
-            .order_by()
-        }
+        self.districts = commitment_fulfilment(ids, program_year)
+        self.workshops = workshop_counts(ids, program_year)
 
         self.courses: dict[int, list[tuple[int, str]]] = defaultdict(list)
         offered = (
@@ -187,20 +182,25 @@ def partner_commitments(
 ) -> dict[int, list[Commitment]]:
     """Each partner's commitments for `program_year` as they stand on `today`, by partner id.
 
-    Six queries for any number of partners. Rules, one function each below:
+    Nine queries for any number of partners. Rules, one function each below:
 
     - program managers: the active program managers' FTE, 0.5 or more. There is no history
       of shares, so a past year is judged on today's managers.
-    - each summit (September, February): a program manager of the partner attended. A summit
-      that ended before the partner joined is not the partner's to attend (row left out), nor
-      is a season that passed with no summit held.
-    - the teacher conference: a program manager and at least one of the partner's teachers.
-    - district commitments: at least one district commits teachers for the year. Whether the
-      districts then sent those teachers (fulfilment) needs workshop attendance, which the
-      workshops issue adds; until then only the commitment itself is judged.
+    - each summit (September: held July-December; February: January-June): someone who is
+      now a program manager of the partner attended, whatever partner their registration
+      names (`events.selectors.office_event_counts`). A summit that ended before the partner
+      joined is not the partner's to attend (row left out), nor is a half-year that passed
+      with no summit held. A summit over with a manager registered but no attendance taken
+      yet is at risk ("attendance not recorded yet"), not missed.
+    - the teacher conference: a program manager (the same rule) and at least one of the
+      partner's teachers; at risk, not missed, until attendance is taken.
+    - district commitments: at least one district commits teachers for the year; the detail
+      adds the fulfilment (`districts.selectors.commitment_fulfilment`).
     - facilitators: every active program the partner offers has an accredited facilitator on
       its roster for the year.
     - community: the partner held a community meetup in the year.
+    - workshops: the partner held a public workshop in the year (one scheduled is on track).
+      Against a number planned once targets exist (the metrics issue).
     """
     if not partners:
         return {}
@@ -210,9 +210,9 @@ def partner_commitments(
     result: dict[int, list[Commitment]] = {}
     for partner in partners:
         rows = [_program_managers(partner, loaded)]
-        for key, month in SUMMIT_SEASONS:
-            summits = [e for e in loaded.summits if e.starts_on.month == month]
-            row = _summit(partner, key, summits, loaded, program_year, month, today)
+        for key, season in SUMMIT_SEASONS:
+            summits = [e for e in loaded.summits if summit_season(e.starts_on) == season]
+            row = _summit(partner, key, summits, loaded, program_year, season, today)
             if row is not None:
                 rows.append(row)
         row = _teacher_conference(partner, loaded, today, year_over)
@@ -221,6 +221,7 @@ def partner_commitments(
         rows.append(_district_commitments(partner, loaded, year_over))
         rows.append(_facilitators(partner, loaded))
         rows.append(_community(partner, loaded, today, year_over))
+        rows.append(_workshops(partner, loaded, year_over))
         result[partner.pk] = rows
     return result
 
@@ -246,18 +247,36 @@ def _counting(partner: Partner, events: list[Event]) -> list[Event]:
     return [event for event in events if event.ends_on >= joined]
 
 
+def _awaiting_attendance(events: list[Event], registered: dict[int, int], today: date) -> list:
+    """Events over, where someone held a place, with no attendance recorded yet."""
+    return [
+        event
+        for event in events
+        if event.ends_on < today and registered.get(event.pk) and not event.attendance_taken
+    ]
+
+
+def _not_recorded(key: str, label: str, event: Event) -> Commitment:
+    return Commitment(
+        key,
+        label,
+        CommitmentState.AT_RISK,
+        f"Attendance not recorded yet for the {event.name}",
+    )
+
+
 def _summit(
     partner: Partner,
     key: str,
     summits: list[Event],
     loaded: _Loaded,
     program_year: str,
-    month: int,
+    season: str,
     today: date,
 ) -> Commitment | None:
     label = COMMITMENT_LABELS[key]
     if not summits:
-        if _season_over(program_year, month, today):
+        if _season_over(program_year, season, today):
             return None
         return Commitment(key, label, CommitmentState.ON_TRACK, "Not scheduled yet")
     summits = _counting(partner, summits)
@@ -269,21 +288,25 @@ def _summit(
         return Commitment(
             key, label, CommitmentState.MET, f"A program manager attended the {attended[0].name}"
         )
+    registered = {pk: c.pm_registered for pk, c in counts.items() if c}
     upcoming = [e for e in summits if e.ends_on >= today]
+    coming = [e for e in upcoming if registered.get(e.pk)]
+    if coming:
+        return Commitment(
+            key,
+            label,
+            CommitmentState.ON_TRACK,
+            f"A program manager is registered for the {coming[0].name}",
+        )
+    awaiting = _awaiting_attendance(summits, registered, today)
+    if awaiting:
+        return _not_recorded(key, label, awaiting[-1])
     if not upcoming:
         return Commitment(
             key,
             label,
             CommitmentState.MISSED,
             f"No program manager attended the {summits[-1].name}",
-        )
-    registered = [e for e in upcoming if counts[e.pk] and counts[e.pk].pm_registered]
-    if registered:
-        return Commitment(
-            key,
-            label,
-            CommitmentState.ON_TRACK,
-            f"A program manager is registered for the {registered[0].name}",
         )
     event = upcoming[0]
     return Commitment(
@@ -329,6 +352,14 @@ def _teacher_conference(
         )
     upcoming = [event for event in conferences if event.ends_on >= today]
     if not upcoming:
+        registered = {}
+        for event in conferences:
+            counts = loaded.attendance.get((event.pk, partner.pk))
+            if counts:
+                registered[event.pk] = counts.pm_registered + counts.teachers_registered
+        awaiting = _awaiting_attendance(conferences, registered, today)
+        if awaiting:
+            return _not_recorded(key, label, awaiting[-1])
         missing = []
         if not total.pm_attended:
             missing.append("no program manager attended")
@@ -350,14 +381,15 @@ def _teacher_conference(
 
 def _district_commitments(partner: Partner, loaded: _Loaded, year_over: bool) -> Commitment:
     key, label = "district_commitments", COMMITMENT_LABELS["district_commitments"]
-    districts, teachers = loaded.districts.get(partner.pk, (0, 0))
-    if districts:
-        noun = "district commits" if districts == 1 else "districts commit"
+    kept = loaded.districts[partner.pk]
+    if kept.districts:
+        noun = "district commits" if kept.districts == 1 else "districts commit"
+        teachers = f"{kept.committed} teacher{'s' if kept.committed != 1 else ''}"
         return Commitment(
             key,
             label,
             CommitmentState.MET,
-            f"{districts} {noun} {teachers} teacher{'s' if teachers != 1 else ''}",
+            f"{kept.districts} {noun} {teachers}; {kept.attended} of them attended so far",
         )
     return Commitment(
         key,
@@ -425,6 +457,32 @@ def _community(partner: Partner, loaded: _Loaded, today: date, year_over: bool) 
         "No community meetup this year",
         "Schedule a community meetup",
         reverse("partner_events:list", args=[partner.slug]),
+    )
+
+
+def _workshops(partner: Partner, loaded: _Loaded, year_over: bool) -> Commitment:
+    key, label = "workshops", COMMITMENT_LABELS["workshops"]
+    counts = loaded.workshops[partner.pk]
+    held, scheduled = counts["held"], counts["scheduled"]
+    if held:
+        more = f", {scheduled} more scheduled" if scheduled else ""
+        return Commitment(
+            key, label, CommitmentState.MET, f"{held} workshop{'s' if held != 1 else ''} held{more}"
+        )
+    if scheduled:
+        return Commitment(
+            key,
+            label,
+            CommitmentState.ON_TRACK,
+            f"{scheduled} workshop{'s' if scheduled != 1 else ''} scheduled, none held yet",
+        )
+    return Commitment(
+        key,
+        label,
+        CommitmentState.MISSED if year_over else CommitmentState.AT_RISK,
+        "No workshop published this year",
+        "Schedule a workshop",
+        reverse("partner_workshops:new", args=[partner.slug]),
     )
 
 

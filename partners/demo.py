@@ -21,7 +21,7 @@ from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -40,11 +40,18 @@ from districts.demo_partnerships import demo_partnerships, demo_partnerships_del
 from districts.models import DistrictPartnership
 from events.demo import demo_events, demo_events_delete
 from facilitators.demo import demo_facilitators
+from funding.demo_awards import demo_awards
+from funding.demo_spending import demo_spending, demo_spending_delete
+from funding.models import Disbursement, FundingAward, IndependentFunding, SpendingReport
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
 from geography.services import regions_reindex
 from pages.models import TermSheet
-from workshops.models import Course
+from surveys.demo import demo_surveys
+from workshops.demo import demo_workshops
+from workshops.demo_attendance import demo_attendance
+from workshops.demo_enrollment import demo_enrollments
+from workshops.models import Course, Workshop, WorkshopFacilitator
 
 from .demo_checkins import demo_checkins
 from .models import OrganizationType, Partner, ProgramManager
@@ -378,6 +385,12 @@ def _seed(
         ("facilitator accreditations and rosters", demo_facilitators),
         ("district partnerships and commitments", demo_partnerships),
         ("events and registrations", demo_events),
+        ("workshops and sessions", demo_workshops),
+        ("enrollments", demo_enrollments),
+        ("attendance and teaching reports", demo_attendance),
+        ("survey responses", demo_surveys),
+        ("funding awards and disbursements", demo_awards),
+        ("spending reports and independent funding", demo_spending),
         ("check-in notes", demo_checkins),
     ]
     with disable_auditlog():
@@ -408,6 +421,12 @@ def _delete_demo_rows() -> int:
         f"{p.partner.name}'s partnership with the demo district {p.district.name}"
         for p in real_partnerships[:5]
     ]
+    real_workshops = Workshop.objects.filter(is_demo=False).filter(
+        Q(partner__is_demo=True)
+        | Q(reserved_for__is_demo=True)
+        | Q(pk__in=WorkshopFacilitator.objects.filter(facilitator__is_demo=True).values("workshop"))
+    )
+    blockers += [f"the workshop {w} (#{w.pk})" for w in real_workshops[:5]]
     if blockers:
         raise DemoSeedError(
             "Not demo rows, so left alone, but they keep the demo users and regions from being "
@@ -417,6 +436,20 @@ def _delete_demo_rows() -> int:
     with disable_auditlog():
         # First: an application PROTECTs its applicant and region.
         deleted += demo_applications_delete()
+        # Funding protects its partner: payments and reports first, then the awards.
+        deleted += demo_spending_delete()
+        demo_funding = {"award__partner__is_demo": True}
+        for model, scope in (
+            (Disbursement, demo_funding),
+            (SpendingReport, demo_funding),
+            (FundingAward, {"partner__is_demo": True}),
+            (IndependentFunding, {"partner__is_demo": True}),
+        ):
+            count, _ = model.objects.filter(**scope).delete()
+            deleted += count
+        # Workshops protect their partner, facilitators and reserved district.
+        count, _ = Workshop.objects.filter(is_demo=True).delete()
+        deleted += count
         # Events outlive partners (summits have no host); partnerships protect districts.
         deleted += demo_events_delete()
         deleted += demo_partnerships_delete()

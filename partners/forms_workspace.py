@@ -47,7 +47,11 @@ class WorkspacePartnerFilter(django_filters.FilterSet):
         empty_label="Anyone",
     )
     state = django_filters.ModelChoiceFilter(
-        queryset=State.objects.all(), to_field_name="code", label="State", empty_label="All states"
+        queryset=State.objects.all(),
+        to_field_name="code",
+        # "State" alone reads as a commitment's state (Met, At risk) on the same page.
+        label="US state",
+        empty_label="All US states",
     )
 
     class Meta:

@@ -125,14 +125,13 @@ def workspace_partners(user) -> QuerySet[Partner]:
 
 def partner_upcoming_events(partner: Partner, *, today: date, limit: int = 8) -> list:
     """Upcoming summits and teacher conferences, and the partner's own meetups, each marked
-    with whether one of the partner's program managers is registered (`pm_registered`)."""
-    from accounts.models import Role
+    with whether one of the partner's program managers is registered (`pm_registered`),
+    whatever partner the registration names: the rule of the summit commitment."""
     from events.models import Event, EventKind, EventRegistration, RegistrationStatus
 
     registered = EventRegistration.objects.filter(
         event=OuterRef("pk"),
-        partner=partner,
-        role=Role.PROGRAM_MANAGER,
+        user__managed_partners__partner=partner,
         status=RegistrationStatus.REGISTERED,
     )
     return list(

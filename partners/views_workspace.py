@@ -38,13 +38,14 @@ PER_PAGE = 25
 
 # Column headings of the partner list, short enough for a table; the full label is the title.
 SHORT_LABELS = {
-    "program_managers": "PM staffing",
+    "program_managers": "PMs",
     "summit_september": "Sept. summit",
     "summit_february": "Feb. summit",
     "teacher_conference": "Teacher conf.",
     "district_commitments": "Districts",
     "facilitators": "Facilitators",
     "community": "Community",
+    "workshops": "Workshops",
 }
 
 SECTION_URLS = {
@@ -92,6 +93,7 @@ def partner_list(request):
     program_year = program_year_for(today)
     shown = list(page.object_list)
     judged = partner_commitments(shown, program_year=program_year, today=today)
+    columns = [(SHORT_LABELS[key], label) for key, label in COMMITMENT_LABELS.items()]
     rows = []
     for partner in shown:
         by_key = {commitment.key: commitment for commitment in judged[partner.pk]}
@@ -99,10 +101,13 @@ def partner_list(request):
             {
                 "partner": partner,
                 "fte_state": fte_state(partner.pm_fte),
-                "cells": [by_key.get(key) for key in COMMITMENT_LABELS],
+                # Each cell with its column: on a phone the cell is captioned by its label.
+                "cells": [
+                    (by_key.get(key), column)
+                    for key, column in zip(COMMITMENT_LABELS, columns, strict=True)
+                ],
             }
         )
-    columns = [(SHORT_LABELS[key], label) for key, label in COMMITMENT_LABELS.items()]
     return render(
         request,
         "partners/workspace/list.html",
@@ -192,9 +197,13 @@ def managers(request, ws: Workspace):
     return _managers_page(request, ws)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @workspace_view("managers", edit=True)
 def manager_invite(request, ws: Workspace):
+    # A refused invitation re-renders at this address; reloading it (GET) goes back to the
+    # page the form lives on instead of a blank "method not allowed".
+    if request.method != "POST":
+        return redirect("workspace:managers", ws.partner.slug)
     form = InviteForm(request.POST)
     if form.is_valid():
         try:

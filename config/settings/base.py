@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "api",
     "accounts",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "funding",
     "facilitators",
     "events",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +115,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from the npm registry at set-up (package-lock.json), never from git.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -119,6 +123,10 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
+# Private uploads (spending receipts): outside the web root, never served by URL; a view
+# checks scope and streams them.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -181,3 +189,11 @@ LOGGING = {
 # Rate limits (django-ratelimit) count in the cache: Redis in production (CACHE_URL).
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+
+# Background work (emails, reminders) goes through django-tasks: inline by default (development
+# and tests), into the database queue with TASK_BACKEND=database, run by `manage.py db_worker`.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="immediate")]}}

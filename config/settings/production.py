@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import TASK_BACKENDS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -26,6 +26,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Background work runs in a worker process (`manage.py db_worker`), never in the request.
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="database")]}}
 
 # Redis is the production cache (shared by every app server: rate limits, page caches).
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}

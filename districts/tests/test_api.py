@@ -232,6 +232,17 @@ def test_create_update_and_delete_a_partnership(pm_client, partner, manager):
     assert not DistrictPartnership.objects.exists()
 
 
+def test_a_partnership_with_past_commitments_is_not_deleted(pm_client, partner, partnership):
+    past = program_year_for(TODAY - datetime.timedelta(days=2 * 366))
+    DistrictCommitmentFactory(
+        partnership=partnership, program_year=past, course=partnership.commitments.first().course
+    )
+    response = pm_client.delete(f"{base(partner)}partnerships/{partnership.pk}/")
+    assert response.status_code == 400
+    assert "cannot be deleted" in response.json()["non_field_errors"][0]
+    assert DistrictCommitment.objects.filter(partnership=partnership, program_year=past).exists()
+
+
 def test_service_refusals_are_400_keyed_by_field(pm_client, partner, partnership):
     root = f"{base(partner)}partnerships/"
     outside = district_with_schools("98901")

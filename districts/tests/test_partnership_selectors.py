@@ -126,3 +126,45 @@ def test_schools_in_the_area_and_their_summary(partner):
     assert (summary.schools, summary.other_schools, summary.enrollment) == (2, 1, 520)
     assert str(summary.frl_share) == "0.4200"  # only the school that reports it
     assert District.objects.count() == 1
+
+
+def test_fulfilment_counts_attendance_per_commitment_capped_at_the_number(
+    partner, django_assert_num_queries
+):
+    from districts.selectors import Fulfilment, commitment_fulfilment, commitments_attended
+    from workshops.models import Attendance
+    from workshops.tests.factories import WorkshopFactory, enroll
+
+    today = datetime.date.today()
+    course_a, course_b = CourseFactory(name="A"), CourseFactory(name="B")
+    district = district_with_schools("98101", "98104")
+    school = district.schools.first()
+    partnership = DistrictPartnershipFactory(partner=partner, district=district)
+    DistrictCommitmentFactory(partnership=partnership, course=course_a, teachers=3)
+    DistrictCommitmentFactory(partnership=partnership, course=course_b, teachers=2)
+    workshop_a = WorkshopFactory(partner=partner, course=course_a, starts_on=today)
+    workshop_b = WorkshopFactory(partner=partner, course=course_b, starts_on=today)
+
+    def attend(workshop, *, from_district=True, present=True):
+        enrollment = enroll(workshop)
+        if from_district:
+            enrollment.school = school
+            enrollment.save()
+        if present:
+            Attendance.objects.create(
+                session=workshop.sessions.first(), enrollment=enrollment, method="checklist"
+            )
+
+    for _ in range(4):
+        attend(workshop_a)  # four came for three committed: three count
+    attend(workshop_a, from_district=False)  # another district's teacher
+    attend(workshop_b)
+    attend(workshop_b, present=False)  # enrolled, never came
+
+    quiet = PartnerFactory()
+    with django_assert_num_queries(2):
+        kept = commitment_fulfilment([partner.pk, quiet.pk], THIS_YEAR)
+    assert kept == {partner.pk: Fulfilment(1, 5, 4), quiet.pk: Fulfilment(0, 0, 0)}
+    attended = commitments_attended(partner, THIS_YEAR)
+    assert attended[(district.pk, course_a.pk)] == 4
+    assert attended[(district.pk, course_b.pk)] == 1

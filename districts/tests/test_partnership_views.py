@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.program_years import program_year_for
 from districts.models import DistrictCommitment, DistrictPartnership
@@ -190,12 +191,12 @@ def test_the_list_shows_the_years_commitments_and_totals(pm_client, partner, par
     assert f'<option value="{THIS_YEAR}" selected>' in body  # the year the rows show
     assert "Seattle Public Schools" in body
     assert partnership.district.nces_id in body
-    assert "CS Explorations: 12" in body
-    assert "CS Principles: 3" in body
+    assert "CS Explorations: 0 of 12 attended" in body
+    assert "CS Principles: 0 of 3 attended" in body
     assert re.search(r'data-total="teachers">15<', body)
 
     last = text(pm_client.get(url("list", partner), {"program_year": LAST_YEAR}))
-    assert "CS Explorations: 40" in last
+    assert "CS Explorations: 0 of 40 attended" in last
     assert re.search(r'data-total="teachers">40<', last)
 
 
@@ -220,7 +221,7 @@ def test_bad_query_strings_do_not_break_the_list(pm_client, partner, partnership
         url("list", partner), {"program_year": "1999-00", "committed": "maybe", "page": "x"}
     )
     assert response.status_code == 200
-    assert "CS Explorations: 12" in text(response)  # the current year, as by default
+    assert "CS Explorations: 0 of 12 attended" in text(response)  # the current year, as by default
 
 
 def test_list_queries_do_not_grow_with_the_rows(
@@ -237,10 +238,10 @@ def test_list_queries_do_not_grow_with_the_rows(
             DistrictCommitmentFactory(partnership=partnership, course=course)
 
     add(2)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(address).status_code == 200
     add(20)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(address).status_code == 200
 
 
@@ -329,6 +330,46 @@ def test_a_course_the_partner_does_not_offer_is_shown_by_the_course(pm_client, p
     assert not DistrictPartnership.objects.exists()
 
 
+def test_every_fault_of_the_add_form_shows_at_once(pm_client, partner, course):
+    outside = district_with_schools("98901", name="Yakima School District")
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = pm_client.post(
+        url("new", partner),
+        form_data(
+            district=outside.pk,
+            since=future,
+            contact_name="",
+            contact_email="not an email",
+            program_year=THIS_YEAR,
+            course=course.pk,
+            teachers="",
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"district", "since", "contact_name", "contact_email", "teachers"}
+    assert "future" in field_error(response, "since")
+    assert "outside" in field_error(response, "district")
+    assert field_error(response, "teachers") == (
+        "Give the number of teachers the district commits to send."
+    )
+    assert not DistrictPartnership.objects.exists()
+
+
+def test_with_no_district_left_to_add_the_page_says_so_without_a_submit_button(
+    pm_client, partner, partnership
+):
+    # Seattle Public Schools (the partnership's) is the only district in the regions.
+    for query in ("", "seattle", "nothing"):
+        body = text(pm_client.get(url("new", partner), {"q": query}))
+        assert "Every district in your regions is already a partner district" in body
+        assert "Add the partnership</button>" not in body
+    district_with_schools("98104", name="Pine Ridge Public Schools")
+    body = text(pm_client.get(url("new", partner), {"q": "nothing"}))
+    assert "No district in your regions matches “nothing”." in body
+    assert "Add the partnership</button>" in body
+
+
 @pytest.mark.parametrize("district", ["", "abc", "999999999999999999999"])
 def test_bad_district_values_are_form_errors(pm_client, partner, district):
     response = pm_client.post(url("new", partner), form_data(district=district))
@@ -371,6 +412,22 @@ def test_end_a_partnership_after_confirming(pm_client, partner, partnership):
     assert pm_client.post(url("delete", partner, partnership.pk)).status_code == 404
 
 
+def test_a_partnership_with_past_commitments_cannot_be_deleted(
+    pm_client, partner, partnership, course
+):
+    DistrictCommitmentFactory(
+        partnership=partnership, course=course, program_year=TWO_YEARS_AGO, teachers=30
+    )
+    confirm = pm_client.get(url("delete", partner, partnership.pk))
+    assert confirm.status_code == 200
+    assert f"It has commitments from {TWO_YEARS_AGO}" in text(confirm)
+    assert "End the partnership</button>" not in confirm.content.decode()
+    response = pm_client.post(url("delete", partner, partnership.pk), follow=True)
+    assert response.redirect_chain[-1][0] == url("detail", partner, partnership.pk)
+    assert "cannot be deleted" in text(response)
+    assert partnership.commitments.count() == 2
+
+
 def test_set_edit_and_remove_a_commitment(pm_client, partner, partnership, course):
     address = url("commitment_set", partner, partnership.pk)
     response = pm_client.post(
@@ -378,10 +435,23 @@ def test_set_edit_and_remove_a_commitment(pm_client, partner, partnership, cours
     )
     assert response.status_code == 302
     assert partnership.commitments.count() == 2
-    # The same year and course again: the row is updated, not doubled.
-    pm_client.post(address, {"program_year": LAST_YEAR, "course": course.pk, "teachers": "8"})
+    # The same year and course again: a warning first, then the row is updated, not doubled.
+    again = {"program_year": LAST_YEAR, "course": course.pk, "teachers": "8"}
+    response = pm_client.post(address, again)
+    assert response.status_code == 200
+    assert field_error(response, "confirm_replace") == (
+        f"This replaces the 6 teachers committed for {course.name} in {LAST_YEAR}. "
+        "Tick the box to replace them."
+    )
+    assert 'type="checkbox" name="confirm_replace"' in response.content.decode()
+    assert 'value="8"' in response.content.decode()  # what was typed is kept
+    assert partnership.commitments.get(program_year=LAST_YEAR).teachers == 6
+    # The same number again is no replacement: nothing to confirm.
+    assert pm_client.post(address, {**again, "teachers": "6"}).status_code == 302
+    assert pm_client.post(address, {**again, "confirm_replace": "on"}).status_code == 302
     commitment = partnership.commitments.get(program_year=LAST_YEAR)
     assert commitment.teachers == 8
+    assert partnership.commitments.count() == 2
 
     edit = url("commitment_edit", partner, partnership.pk, commitment.pk)
     assert pm_client.post(edit, {"teachers": "11"}).status_code == 302

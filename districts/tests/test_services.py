@@ -237,15 +237,46 @@ def test_update_changes_the_contact_and_keeps_the_district(partner, manager):
     assert partnership.contact_email == "sam.lee@example.org"
 
 
-def test_delete_takes_the_commitments_along(partner, manager, course):
+def test_delete_takes_this_years_commitments_along(partner, manager, course):
+    partnership = create(
+        partner, manager, district_with_schools("98101"), program_year=THIS_YEAR, course=course,
+        teachers=3,
+    )  # fmt: skip
+    services.partnership_delete(partnership=partnership, user=manager)
+    assert not DistrictPartnership.objects.exists()
+    assert not DistrictCommitment.objects.exists()
+
+
+def test_delete_is_refused_while_past_years_commitments_are_the_record(partner, manager, course):
     partnership = create(
         partner, manager, district_with_schools("98101"), program_year=THIS_YEAR, course=course,
         teachers=3,
     )  # fmt: skip
     DistrictCommitmentFactory(partnership=partnership, program_year=TWO_YEARS_AGO, course=course)
-    services.partnership_delete(partnership=partnership, user=manager)
-    assert not DistrictPartnership.objects.exists()
-    assert not DistrictCommitment.objects.exists()
+    with pytest.raises(ValidationError) as error:
+        services.partnership_delete(partnership=partnership, user=manager)
+    assert error.value.code == "has_history"
+    assert TWO_YEARS_AGO in error.value.messages[0]
+    assert DistrictCommitment.objects.count() == 2
+    assert services.partnership_past_years(partnership) == [TWO_YEARS_AGO]
+
+
+def test_commitment_set_asks_before_replacing_another_number(partnership, manager, course):
+    kwargs = {"partnership": partnership, "user": manager, "program_year": THIS_YEAR}
+    services.commitment_set(**kwargs, course=course, teachers=1)
+    with pytest.raises(ValidationError) as error:
+        services.commitment_set(**kwargs, course=course, teachers=4, confirm_replace=False)
+    assert error.value.message_dict == {
+        "confirm_replace": [
+            f"This replaces the 1 teacher committed for {course.name} in {THIS_YEAR}. "
+            "Tick the box to replace them."
+        ]
+    }
+    assert DistrictCommitment.objects.get().teachers == 1
+    # The same number, or a confirmed change, goes through.
+    services.commitment_set(**kwargs, course=course, teachers=1, confirm_replace=False)
+    services.commitment_set(**kwargs, course=course, teachers=4)
+    assert DistrictCommitment.objects.get().teachers == 4
 
 
 # --- Commitments --------------------------------------------------------------------------------

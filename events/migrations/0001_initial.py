@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import events.models
+import core.time_zones
 from django.conf import settings
 from django.db import migrations, models
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('ends_on', models.DateField(verbose_name='last day')),
                 ('start_time', models.TimeField(blank=True, null=True, verbose_name='daily start')),
                 ('end_time', models.TimeField(blank=True, null=True, verbose_name='daily end')),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[events.models.validate_time_zone])),
+                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('is_online', models.BooleanField(default=False, verbose_name='online')),
                 ('venue', models.CharField(blank=True, max_length=200)),
                 ('address', models.CharField(blank=True, max_length=200)),

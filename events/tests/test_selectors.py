@@ -163,6 +163,53 @@ def test_report_states_per_partner_and_summit():
     assert [(c.attended, c.registered) for c in rows[missed.pk].conferences] == [(1, 3)]
 
 
+def test_report_counts_a_manager_of_two_partners_for_both():
+    first, second = PartnerFactory(), PartnerFactory()
+    september = EventFactory(
+        starts_on=datetime.date(2025, 9, 11), ends_on=datetime.date(2025, 9, 12)
+    )
+    june = EventFactory(starts_on=datetime.date(2026, 6, 4), ends_on=datetime.date(2026, 6, 5))
+    both = manager_of(first, second)
+    # One registration per person and event: it names the first partner only.
+    RegistrationFactory(event=september, user=both, partner=first, attended=True)
+    RegistrationFactory(event=june, user=both, partner=first)
+    report = summit_attendance_report([first, second], YEAR, today=TODAY)
+    for row in report.rows:
+        assert [c.state for c in row.summits] == ["attended", "registered"]
+
+
+def test_report_leaves_out_someone_no_longer_a_manager_of_the_partner():
+    partner = PartnerFactory()
+    september = EventFactory(
+        starts_on=datetime.date(2025, 9, 11), ends_on=datetime.date(2025, 9, 12)
+    )
+    former = UserFactory(role="program_manager")  # registered for it, no longer its manager
+    RegistrationFactory(event=september, user=former, partner=partner, attended=True)
+    report = summit_attendance_report([partner], YEAR, today=TODAY)
+    assert [c.state for c in report.rows[0].summits] == ["missed"]
+
+
+def test_report_summit_over_is_pending_until_attendance_is_taken():
+    from django.utils import timezone
+
+    partner, other = PartnerFactory(), PartnerFactory()
+    february = EventFactory(starts_on=datetime.date(2026, 2, 5), ends_on=datetime.date(2026, 2, 6))
+    RegistrationFactory(event=february, user=manager_of(partner), partner=partner)
+    report = summit_attendance_report([partner, other], YEAR, today=TODAY)
+    cell = report.rows[0].summits[0]
+    assert (cell.state, cell.label, cell.css) == (
+        "pending",
+        "Attendance not recorded yet",
+        "at_risk",
+    )
+    assert report.rows[1].summits[0].state == "missed"  # nobody registered: nothing to wait for
+    RegistrationFactory(
+        event=february, user=manager_of(other), partner=other, attendance_marked_at=timezone.now()
+    )
+    report = summit_attendance_report([partner, other], YEAR, today=TODAY)
+    assert [row.summits[0].state for row in report.rows] == ["missed", "missed"]
+
+
 def test_report_query_count_does_not_grow_with_partners(django_assert_max_num_queries):
     partners, _ = report_world(6)
     with django_assert_max_num_queries(3):

@@ -304,6 +304,16 @@ def test_attendance_from_the_first_day_on_only_for_registered_rows(program_admin
     assert not came.attended
 
 
+def test_attendance_taken_with_nobody_ticked_is_recorded(program_admin):
+    summit = EventFactory(starts_on=in_days(0))
+    absent = RegistrationFactory(event=summit)
+    assert attendance_mark(event=summit, user=program_admin, attended_ids=[]) == 0
+    absent.refresh_from_db()
+    assert not absent.attended
+    assert absent.attendance_marked_at is not None
+    assert absent.attendance_marked_by == program_admin
+
+
 def test_attendance_of_a_meetup_by_its_host_managers_only(regional_manager):
     host = PartnerFactory()
     meetup = MeetupFactory(host_partner=host, starts_on=in_days(0))
@@ -391,6 +401,47 @@ def test_more_capacity_gives_the_waitlist_places(program_admin, committed):
     with pytest.raises(ValidationError) as error:
         event_update(event=summit, user=program_admin, data={"kind": EventKind.TEACHER_CONFERENCE})
     assert "kind" in error.value.message_dict
+
+
+def _full_summit_with_waitlist(waiting: int, **event_fields):
+    summit = EventFactory(capacity=1, **event_fields)
+    RegistrationFactory(event=summit)
+    return summit, [
+        RegistrationFactory(event=summit, status=RegistrationStatus.WAITLISTED)
+        for _ in range(waiting)
+    ]
+
+
+def test_lifting_the_limit_loads_the_waitlisted_people_with_the_waitlist(program_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    summit, _ = _full_summit_with_waitlist(3)
+    with CaptureQueriesContext(connection) as queries:
+        event_update(event=summit, user=program_admin, data={"capacity": None})
+    assert EventRegistration.objects.filter(status=RegistrationStatus.WAITLISTED).count() == 0
+    # The email to each promoted person needs their name and address: no lookup per person.
+    people_loaded = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "accounts_user"."id"')
+    ]
+    assert people_loaded == []
+
+
+def test_more_capacity_after_registration_closed_or_the_start_promotes_nobody(program_admin):
+    closed, (late,) = _full_summit_with_waitlist(
+        1, starts_on=in_days(10), registration_closes_on=in_days(-1)
+    )
+    event_update(event=closed, user=program_admin, data={"capacity": 5})
+    late.refresh_from_db()
+    assert late.status == RegistrationStatus.WAITLISTED
+    started, (waiting,) = _full_summit_with_waitlist(1, starts_on=in_days(0))
+    event_update(event=started, user=program_admin, data={"capacity": None})
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    # While registration is open, the same change gives the place.
+    event_update(event=closed, user=program_admin, data={"capacity": 6}, today=in_days(-2))
+    late.refresh_from_db()
+    assert late.status == RegistrationStatus.REGISTERED
 
 
 def test_delete_only_while_nobody_is_registered(program_admin):

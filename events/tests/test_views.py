@@ -333,6 +333,17 @@ def test_edit_saves_and_service_errors_show_by_the_field(client, program_admin):
     assert summit.name == "Renamed" and summit.capacity == 3
 
 
+def test_a_capacity_of_zero_is_refused_next_to_the_field(client, program_admin):
+    as_user(client, program_admin)
+    response = client.post(CREATE, event_post(capacity="0"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["capacity"] == [
+        "Give at least 1 place, or leave it empty for no limit."
+    ]
+    assert 'min="1"' in str(response.context["form"]["capacity"])
+    assert not Event.objects.exists()
+
+
 def test_delete_confirms_and_refuses_with_registrations(client, program_admin):
     summit = EventFactory()
     RegistrationFactory(event=summit)

@@ -216,6 +216,9 @@ def test_a_teacher_by_email_is_refused_next_to_the_email(
     assert f'value="{teacher.email}"' in html
     assert reverse("admin:accounts_user_change", args=[teacher.pk]) in html
     assert not Accreditation.objects.exists()
+    # Said once, at the field: no second box above the form.
+    assert html.lower().count("facilitator first") == 1
+    assert 'id="id_email_error"' in html and 'role="alert"' not in html
 
 
 @pytest.mark.parametrize(

@@ -61,15 +61,29 @@ def program_event(
 
 
 def event_registration(
-    event, partner: Partner, role: str, *, attended: bool = False, status: str = "registered"
+    event,
+    partner: Partner,
+    role: str,
+    *,
+    attended: bool = False,
+    status: str = "registered",
+    marked: bool | None = None,
 ):
+    """A registration; `marked` (default: when attended) records that attendance was taken."""
+    from django.utils import timezone
+
     from events.models import EventRegistration
 
+    user = UserFactory(role=role)
+    if role == "program_manager":
+        # A manager registers as one of the partner's managers: summits count by membership.
+        ProgramManagerFactory(partner=partner, user=user, fte_share=Decimal("0.05"))
     return EventRegistration.objects.create(
         event=event,
-        user=UserFactory(role=role),
+        user=user,
         partner=partner,
         role=role,
         status=status,
         attended=attended,
+        attendance_marked_at=timezone.now() if (attended if marked is None else marked) else None,
     )

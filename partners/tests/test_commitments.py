@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from districts.tests.factories import CourseFactory, DistrictCommitmentFactory
 from events.models import EventKind
@@ -84,7 +85,8 @@ def test_summits_not_scheduled_yet_are_on_track(partner):
 
 @pytest.mark.django_db
 def test_a_season_passed_with_no_summit_asks_nothing(partner):
-    assert "summit_september" not in judge(partner)  # November, no September summit held
+    # The autumn half (July-December) is over in January, with no summit held in it.
+    assert "summit_september" not in judge(partner, today=datetime.date(2027, 1, 15))
 
 
 @pytest.mark.django_db
@@ -125,7 +127,7 @@ def test_summit_attended_by_a_manager_is_met(partner):
 @pytest.mark.django_db
 def test_summit_over_without_a_manager_is_missed(partner):
     summit = program_event(SUMMIT, datetime.date(2026, 9, 20))
-    event_registration(summit, partner, "program_manager", attended=False)
+    event_registration(summit, partner, "program_manager", attended=False, marked=True)
     commitment = judge(partner)["summit_september"]
     assert commitment.state == CommitmentState.MISSED
     assert commitment.action_url == ""
@@ -154,6 +156,100 @@ def test_without_active_since_the_creation_date_is_the_join_date(db):
     assert "summit_september" not in judge(joined_in_october)
     joined_in_october.active_since = datetime.date(2026, 8, 1)  # active before the summit
     assert judge(joined_in_october)["summit_september"].state == CommitmentState.MISSED
+
+
+def register_manager_of_both(event, partner, other, *, attended=False, marked=None):
+    """One person, program manager of both partners, registered once (naming `partner`)."""
+    from events.models import EventRegistration
+
+    user = ProgramManagerFactory(partner=partner, fte_share=Decimal("0.05")).user
+    ProgramManagerFactory(partner=other, user=user, fte_share=Decimal("0.50"))
+    return EventRegistration.objects.create(
+        event=event,
+        user=user,
+        partner=partner,
+        role="program_manager",
+        attended=attended,
+        attendance_marked_at=timezone.now() if (attended if marked is None else marked) else None,
+    )
+
+
+@pytest.mark.django_db
+def test_a_manager_of_two_partners_attending_once_counts_for_both(partner):
+    other = PartnerFactory(active_since=datetime.date(2025, 3, 1))
+    summit = program_event(SUMMIT, datetime.date(2026, 9, 20))
+    register_manager_of_both(summit, partner, other, attended=True)
+    assert judge(partner)["summit_september"].state == CommitmentState.MET
+    assert judge(other)["summit_september"].state == CommitmentState.MET
+
+
+@pytest.mark.django_db
+def test_a_manager_of_two_partners_registered_once_is_on_track_for_both(partner):
+    other = PartnerFactory(active_since=datetime.date(2025, 3, 1))
+    summit = program_event(SUMMIT, datetime.date(2027, 2, 10))
+    register_manager_of_both(summit, partner, other)
+    for judged in (judge(partner), judge(other)):
+        assert judged["summit_february"].state == CommitmentState.ON_TRACK
+        assert judged["summit_february"].action_url == ""  # no task that dead-ends
+    commitments = partner_commitments([other], program_year=YEAR, today=TODAY)[other.pk]
+    assert summit.get_absolute_url() not in [url for _, url in open_tasks(commitments, other)]
+
+
+@pytest.mark.django_db
+def test_a_manager_no_longer_with_the_partner_does_not_count_for_it(partner):
+    summit = program_event(SUMMIT, datetime.date(2026, 9, 20))
+    registration = event_registration(summit, partner, "program_manager", attended=True)
+    assert judge(partner)["summit_september"].state == CommitmentState.MET
+    partner.program_managers.filter(user=registration.user).delete()
+    assert judge(partner)["summit_september"].state == CommitmentState.MISSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("held_on", "key"),
+    [(datetime.date(2026, 10, 8), "summit_september"),
+     (datetime.date(2026, 7, 20), "summit_september"),
+     (datetime.date(2027, 3, 4), "summit_february"),
+     (datetime.date(2027, 1, 12), "summit_february")],
+)  # fmt: skip
+def test_a_summit_outside_september_and_february_is_judged_by_its_half_year(partner, held_on, key):
+    summit = program_event(SUMMIT, held_on, name="Moved Summit")
+    event_registration(summit, partner, "program_manager", attended=True)
+    judged = judge(partner, today=datetime.date(2027, 6, 1))
+    assert judged[key].state == CommitmentState.MET
+    assert judged[key].label in ("September summit", "February summit")
+    assert judged[key].detail == "A program manager attended the Moved Summit"
+
+
+@pytest.mark.django_db
+def test_the_autumn_summit_is_not_scheduled_yet_until_the_half_year_ends(partner):
+    assert judge(partner, today=datetime.date(2026, 12, 31))["summit_september"].detail == (
+        "Not scheduled yet"
+    )
+    assert "summit_september" not in judge(partner, today=datetime.date(2027, 1, 1))
+
+
+@pytest.mark.django_db
+def test_a_summit_over_is_at_risk_until_attendance_is_recorded(partner):
+    summit = program_event(SUMMIT, datetime.date(2026, 9, 20), name="September Summit 2026")
+    registration = event_registration(summit, partner, "program_manager")
+    commitment = judge(partner)["summit_september"]
+    assert commitment.state == CommitmentState.AT_RISK
+    assert commitment.detail == "Attendance not recorded yet for the September Summit 2026"
+    assert commitment.action_url == ""
+    # Attendance taken (by anyone, for anyone at the event): now it is judged.
+    other = PartnerFactory()
+    event_registration(summit, other, "program_manager", marked=True)
+    assert judge(partner)["summit_september"].state == CommitmentState.MISSED
+    registration.attended = True
+    registration.save()
+    assert judge(partner)["summit_september"].state == CommitmentState.MET
+
+
+@pytest.mark.django_db
+def test_a_summit_over_without_anyone_registered_is_missed_at_once(partner):
+    program_event(SUMMIT, datetime.date(2026, 9, 20))
+    assert judge(partner)["summit_september"].state == CommitmentState.MISSED
 
 
 # --- Teacher conference ---------------------------------------------------------------------
@@ -205,6 +301,24 @@ def test_conference_attended_by_a_manager_and_a_teacher_is_met(partner, conferen
 
 
 @pytest.mark.django_db
+def test_conference_over_is_at_risk_until_attendance_is_recorded(partner, conference):
+    event_registration(conference, partner, "program_manager")
+    event_registration(conference, partner, "teacher")
+    commitment = judge(partner, today=datetime.date(2027, 6, 30))["teacher_conference"]
+    assert commitment.state == CommitmentState.AT_RISK
+    assert commitment.detail == "Attendance not recorded yet for the Teacher Conference 2027"
+
+
+@pytest.mark.django_db
+def test_conference_counts_a_manager_of_two_partners_for_both(partner, conference):
+    other = PartnerFactory(active_since=datetime.date(2025, 3, 1))
+    register_manager_of_both(conference, partner, other, attended=True)
+    event_registration(conference, other, "teacher", attended=True)
+    commitment = judge(other, today=datetime.date(2027, 6, 30))["teacher_conference"]
+    assert commitment.state == CommitmentState.MET
+
+
+@pytest.mark.django_db
 def test_conference_over_without_teachers_is_missed(partner, conference):
     event_registration(conference, partner, "program_manager", attended=True)
     commitment = judge(partner, today=datetime.date(2027, 6, 30))["teacher_conference"]
@@ -225,7 +339,7 @@ def test_district_commitments_for_the_year_are_met(partner):
     DistrictCommitmentFactory(partnership__partner=partner, program_year="2025-26", teachers=9)
     commitment = judge(partner)["district_commitments"]
     assert commitment.state == CommitmentState.MET
-    assert commitment.detail == "2 districts commit 37 teachers"
+    assert commitment.detail == "2 districts commit 37 teachers; 0 of them attended so far"
 
 
 @pytest.mark.django_db
@@ -354,10 +468,10 @@ def test_query_count_does_not_grow_with_partners(count, django_assert_num_querie
     for partner in partners:
         event_registration(summit, partner, "program_manager", attended=True)
         event_registration(conference, partner, "teacher")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         judged = partner_commitments(partners, program_year=YEAR, today=TODAY)
     assert len(judged) == count
-    assert all(len(rows) == 7 for rows in judged.values())
+    assert all(len(rows) == 8 for rows in judged.values())
 
 
 @pytest.mark.django_db

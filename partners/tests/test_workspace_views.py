@@ -111,6 +111,16 @@ def test_list_filters_by_regional_manager(client, world):
 
 
 @pytest.mark.django_db
+def test_list_says_us_state_and_captions_every_cell_for_phones(client, world):
+    html = as_user(client, world["admin"]).get(LIST).content.decode()
+    assert '<label for="id_state">US state:</label>' in html
+    assert '<th scope="col" role="columnheader">US state</th>' in html
+    assert 'data-label="US state"' in html
+    assert 'data-label="Community meetup"' in html and 'data-label="September summit"' in html
+    assert 'class="table-scroll partner-table-wrap"' in html
+
+
+@pytest.mark.django_db
 def test_bad_filter_values_and_pages_are_not_errors(client, world):
     client = as_user(client, world["admin"])
     assert client.get(LIST, {"regional_manager": "nope", "state": "ZZ"}).status_code == 200
@@ -123,7 +133,7 @@ def test_list_query_count_is_fixed(client, world, extra, django_assert_max_num_q
     for _ in range(extra):
         ProgramManagerFactory(partner=PartnerFactory(regional_manager=world["rm_a"]))
     client = as_user(client, world["admin"])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         assert client.get(LIST).status_code == 200
 
 
@@ -137,7 +147,7 @@ def test_overview_query_count_is_fixed(client, world, notes, django_assert_max_n
         soon = timezone.localdate() + datetime.timedelta(days=n + 1)
         event_registration(program_event("summit", soon), world["a"], "program_manager")
     client = as_user(client, world["rm_a"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         assert client.get(home(world["a"])).status_code == 200
 
 
@@ -210,6 +220,25 @@ def test_overview_shows_commitments_tasks_and_the_coach(client, world):
     assert "Complete the public profile" in html
     assert "Rhea Coach" in html and world["rm_a"].email in html
     assert "Latest check-in" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("office", ["rm_a", "admin"])
+def test_office_staff_read_the_partners_open_tasks_without_links(client, world, office):
+    html = as_user(client, world[office]).get(home(world["a"])).content.decode()
+    assert "The partner's open tasks" in html
+    assert ">Open tasks<" not in html
+    assert "<li>Schedule a community meetup</li>" in html
+    assert ">Schedule a community meetup</a>" not in html  # nor in the commitments table
+    profile_edit = f"/educate/regional-partner/partners/{world['a'].slug}/edit/"
+    assert f'href="{profile_edit}"' not in html
+
+
+@pytest.mark.django_db
+def test_program_managers_get_their_open_tasks_as_links(client, world):
+    html = as_user(client, world["pm_a"]).get(home(world["a"])).content.decode()
+    assert ">Open tasks<" in html and "The partner's open tasks" not in html
+    assert ">Schedule a community meetup</a>" in html
 
 
 @pytest.mark.django_db
@@ -331,6 +360,15 @@ def test_invite_with_a_bad_share_is_explained(client, world):
         managers(world["a"]) + "invite/", {"name": "K", "email": "k@example.org", "fte_share": "7"}
     )
     assert response.status_code == 200 and "less than or equal to 1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_reloading_the_invite_address_goes_back_to_the_managers_page(client, world):
+    response = as_user(client, world["pm_a"]).get(managers(world["a"]) + "invite/")
+    assert response.status_code == 302 and response["Location"] == managers(world["a"])
+    # Still not a page for anyone who cannot invite.
+    assert as_user(client, world["rm_a"]).get(managers(world["a"]) + "invite/").status_code == 404
+    assert as_user(client, world["pm_b"]).get(managers(world["a"]) + "invite/").status_code == 404
 
 
 @pytest.mark.django_db
