@@ -10,7 +10,6 @@ services refuse with Django's ValidationError (400 here, keyed by field) or Perm
 import json
 
 import django_filters
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import (
@@ -25,7 +24,8 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
+
+from api.errors import ServiceErrorsMixin, field_errors_response, service_error_detail
 
 from .filters import ApplicationQueueFilterSet
 from .models import (
@@ -61,24 +61,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"legal_name": ["Give your organization's legal name."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
-)
+FIELD_ERRORS = field_errors_response({"legal_name": ["Give your organization's legal name."]})
 FORBIDDEN = OpenApiResponse(ErrorDetailSerializer, description="Not allowed for this user.")
 NOT_FOUND = OpenApiResponse(ErrorDetailSerializer, description="No such application in scope.")
-
-
-def field_errors(error: DjangoValidationError, rename: dict[str, str] | None = None) -> dict:
-    """A service's ValidationError as DRF's body: {field: [messages]}, `non_field_errors`."""
-    detail = serializers.as_serializer_error(error)
-    rename = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
-    return {rename.get(key, key): value for key, value in detail.items()}
 
 
 class StrictJSONParser(JSONParser):
@@ -222,7 +207,9 @@ SECTIONS = ("courses", "program_managers", "district_relationships", "budget_lin
         },
     ),
 )
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(
+    ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Partner applications: the review queue for staff, their own for applicants."""
 
     # Never used as is: get_queryset scopes to the user. It names the model for the schema.
@@ -258,11 +245,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if self.action == "create":
             return [IsAuthenticated(), IsApplicant()]
         return super().get_permissions()
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(field_errors(exc))
-        return super().handle_exception(exc)
 
     def _input(self) -> dict:
         serializer = self.get_serializer(data=self.request.data)
@@ -362,7 +344,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             )
         except DjangoValidationError as error:
             # application_decide calls the note its `reason`.
-            raise ValidationError(field_errors(error, rename={"reason": "note"})) from error
+            raise ValidationError(service_error_detail(error, rename={"reason": "note"})) from error
         return self._detail(application)
 
     @extend_schema(

@@ -6,17 +6,14 @@ partner's program managers and program admins (403 for a regional manager) and g
 districts.services; a service's refusal answers 400 keyed by field.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from api.errors import ServiceErrorsMixin, field_errors_response
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
 
 from . import services
@@ -31,35 +28,15 @@ from .serializers import (
     PartnershipUpdateSerializer,
 )
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"district": ["You already have a partnership with this district."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"district": ["You already have a partnership with this district."]}
 )
 NOT_FOUND = OpenApiResponse(description="No such record in your scope.")
 FORBIDDEN = OpenApiResponse(description="Not signed in, or not allowed to change this partner.")
 
 
-def field_errors(error: DjangoValidationError) -> dict:
-    """A service's ValidationError as DRF's body: {field: [messages]}, `non_field_errors`."""
-    detail = serializers.as_serializer_error(error)
-    return {
-        api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key: value
-        for key, value in detail.items()
-    }
-
-
-class _PartnerScoped(PartnerScopedMixin):
+class _PartnerScoped(ServiceErrorsMixin, PartnerScopedMixin):
     permission_classes = [IsAuthenticated, PartnerWritePermission]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(field_errors(exc))
-        return super().handle_exception(exc)
 
     def _input(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)

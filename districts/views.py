@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from core.forms import add_service_errors
 from core.program_years import program_year_for
 from partners.workspace import Workspace, workspace_view
 
@@ -34,15 +35,6 @@ from .selectors import (
 )
 
 LIST_PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal on the form: by the field it names, else at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _partnership(ws: Workspace, pk: int) -> DistrictPartnership:
@@ -103,7 +95,7 @@ def partnership_create(request, ws: Workspace):
                 partner=ws.partner, user=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{partnership.district.name} is now a partner district.")
             return redirect("districts:detail", slug=ws.partner.slug, pk=partnership.pk)
@@ -147,7 +139,7 @@ def partnership_update(request, ws: Workspace, pk: int):
                 partnership=partnership, user=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The partnership with {partnership.district.name} is saved.")
             return redirect("districts:detail", slug=ws.partner.slug, pk=partnership.pk)
@@ -204,7 +196,7 @@ def commitment_set(request, ws: Workspace, pk: int):
         except ValidationError as error:
             if "confirm_replace" in getattr(error, "error_dict", {}):
                 form.ask_confirmation()
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -234,7 +226,7 @@ def commitment_update(request, ws: Workspace, pk: int, commitment_pk: int):
                 teachers=form.cleaned_data["teachers"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -8,16 +8,14 @@ keyed by field) or PermissionDenied (403), so a refusal is never a 500.
 """
 
 import django_filters
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from api.errors import ServiceErrorsMixin, field_errors_response
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
 
 from .models import Event, EventKind, EventRegistration, RegistrationStatus
@@ -25,30 +23,9 @@ from .selectors import ACTIVE, registrations_for_partner
 from .serializers import EventSerializer, RegistrationCreateSerializer, RegistrationSerializer
 from .services import registration_cancel, registration_create
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"user": ["Only the partner's program managers can be registered here."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"user": ["Only the partner's program managers can be registered here."]}
 )
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
-
-
-class _ServiceErrors:
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_field_errors(exc))
-        return super().handle_exception(exc)
 
 
 class PartnerEventFilter(django_filters.FilterSet):
@@ -102,7 +79,7 @@ class PartnerEventViewSet(PartnerScopedMixin, viewsets.ReadOnlyModelViewSet):
     destroy=extend_schema(summary="Cancel a registration (the waitlist moves up)"),
 )
 class PartnerRegistrationViewSet(
-    _ServiceErrors,
+    ServiceErrorsMixin,
     PartnerScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from core.program_years import program_year_bounds, program_year_for
+from core.spreadsheets import spreadsheet_safe
 from partners.models import Partner
 from partners.workspace import Workspace, workspace_view
 
@@ -109,7 +111,7 @@ def event_register(request, pk: int):
             )
         except ValidationError as error:
             if decision.allowed:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.error(request, " ".join(error.messages))
                 return redirect(event)
@@ -174,23 +176,11 @@ def event_create(request):
         try:
             event = services.event_create(user=request.user, data=form.service_data())
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{event.name}” is created.")
             return redirect(event)
     return render(request, "events/event_form.html", {"form": form, "event": None})
-
-
-def _add_errors(form, error: Exception) -> None:
-    """A service's refusal on the form: next to its field when the form has it, else on top."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You cannot make this change.")
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -206,7 +196,7 @@ def event_update(request, pk: int):
         try:
             event = services.event_update(event=event, user=request.user, data=form.service_data())
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{event.name}” is saved.")
             return redirect(event)
@@ -247,7 +237,7 @@ def event_attendance(request, pk: int):
                 event=event, user=request.user, attended_ids=form.attended_ids()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Attendance is saved ({changed} change{'s' if changed != 1 else ''})."
@@ -285,12 +275,6 @@ def attendance_report(request):
     return render(request, "events/attendance_report.html", {"form": form, "report": report})
 
 
-def _csv_cell(value) -> str:
-    """Text as written, but never a formula when the file is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def attendance_report_csv(request):
     _form, report = _report(request)
@@ -305,9 +289,9 @@ def attendance_report_csv(request):
     for conference in report.conferences:
         label = f"{conference.name} ({conference.starts_on:%Y-%m-%d})"
         header += [f"{label}: teachers attended", f"{label}: teachers registered"]
-    writer.writerow([_csv_cell(h) for h in header])
+    writer.writerow([spreadsheet_safe(h) for h in header])
     for row in report.rows:
-        line = [_csv_cell(row.partner.name), row.partner.get_status_display()]
+        line = [spreadsheet_safe(row.partner.name), row.partner.get_status_display()]
         line += [cell.label for cell in row.summits]
         for cell in row.conferences:
             line += [cell.attended, cell.registered]

@@ -8,20 +8,19 @@ amounts as `<category>_requested` / `<category>_awarded`).
 
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api.errors import ServiceErrorsMixin, field_errors_response
 from core.program_years import validate_program_year
 from partners.models import Partner
+from partners.serializers import PartnerRefSerializer
 
 from . import services_awards as services
 from .filters import AwardFilterSet
@@ -33,34 +32,13 @@ from .selectors_awards import (
     with_totals,
 )
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"amount": ["That is more than the award has left: $120.00 remains."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"amount": ["That is more than the award has left: $120.00 remains."]}
 )
 
 
 def _money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
-
-
-class FundingPartnerSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partner
-        fields = ["id", "name", "slug"]
-        read_only_fields = fields
 
 
 class AwardLineSerializer(serializers.ModelSerializer):
@@ -73,7 +51,7 @@ class AwardLineSerializer(serializers.ModelSerializer):
 class AwardSerializer(serializers.ModelSerializer):
     """An award with its lines and totals (requested, awarded, disbursed, remaining)."""
 
-    partner = FundingPartnerSerializer(read_only=True)
+    partner = PartnerRefSerializer(read_only=True)
     status = serializers.CharField(read_only=True, help_text="draft, proposed, approved or closed.")
     lines = AwardLineSerializer(many=True, read_only=True)
     requested_total = _money(read_only=True)
@@ -148,7 +126,7 @@ class DisbursementSerializer(serializers.ModelSerializer):
 
 
 class OverviewRowSerializer(serializers.Serializer):
-    partner = FundingPartnerSerializer(read_only=True)
+    partner = PartnerRefSerializer(read_only=True)
     partner_status = serializers.CharField(source="partner.status")
     award_id = serializers.IntegerField(allow_null=True)
     award_status = serializers.CharField(allow_null=True)
@@ -175,20 +153,9 @@ class OverviewSerializer(serializers.Serializer):
     )
 
 
-class _ServiceErrors:
-    """Django's refusals as DRF's: ValidationError -> 400 by field, PermissionDenied -> 403."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_field_errors(exc))
-        elif isinstance(exc, DjangoPermissionDenied):
-            exc = PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
-
-
 @extend_schema(tags=["funding"])
 class AwardViewSet(
-    _ServiceErrors,
+    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -199,6 +166,7 @@ class AwardViewSet(
     serializer_class = AwardSerializer
     filterset_class = AwardFilterSet
     permission_classes = [IsAuthenticated]
+    permission_denied_message = True
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):

@@ -10,24 +10,21 @@ Services refuse with Django's ValidationError (400 here, keyed by field) or Perm
 from decimal import Decimal
 
 import django_filters
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api.errors import ServiceErrorsMixin, field_errors_response
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
 from core.program_years import program_year_for, validate_program_year
 from partners.models import Partner
@@ -44,31 +41,8 @@ from .models import (
     SpendingReport,
 )
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"amount": ["The amount is more than zero."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
-)
+FIELD_ERRORS = field_errors_response({"amount": ["The amount is more than zero."]})
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
-
-
-class _ServiceErrors:
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_field_errors(exc))
-        return super().handle_exception(exc)
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -247,7 +221,7 @@ class CostPerTeacherSerializer(serializers.Serializer):
     ),
 )
 class SpendingReportViewSet(
-    _ServiceErrors,
+    ServiceErrorsMixin,
     PartnerScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -341,7 +315,7 @@ class IndependentFundingFilter(django_filters.FilterSet):
     partial_update=extend_schema(summary="Correct part of an independent funding source"),
     destroy=extend_schema(summary="Remove an independent funding source"),
 )
-class IndependentFundingViewSet(_ServiceErrors, PartnerScopedMixin, viewsets.ModelViewSet):
+class IndependentFundingViewSet(ServiceErrorsMixin, PartnerScopedMixin, viewsets.ModelViewSet):
     serializer_class = IndependentFundingSerializer
     filterset_class = IndependentFundingFilter
     permission_classes = [IsAuthenticated, PartnerWritePermission]

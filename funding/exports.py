@@ -5,7 +5,9 @@ from decimal import Decimal
 import tablib
 from django.http import HttpResponse
 
-from .selectors_awards import Overview
+from core.spreadsheets import spreadsheet_safe
+
+from .selectors_awards import TREND_LABELS, Overview
 
 HEADERS = [
     "Partner",
@@ -19,15 +21,10 @@ HEADERS = [
     "Spent",
     "Independent funding",
     "Sustainability share (%)",
+    "Share the year before (%)",
+    "Trend",
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """Text as written, but never a formula when the file is opened in a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{value}"
-    return value
 
 
 def overview_dataset(overview: Overview) -> tablib.Dataset:
@@ -38,10 +35,10 @@ def overview_dataset(overview: Overview) -> tablib.Dataset:
         manager = partner.regional_manager
         data.append(
             [
-                safe_cell(partner.name),
+                spreadsheet_safe(partner.name),
                 partner.get_status_display(),
                 partner.state.code if partner.state else "",
-                safe_cell(manager.get_full_name() or manager.email) if manager else "",
+                spreadsheet_safe(manager.get_full_name() or manager.email) if manager else "",
                 row.award_status_label,
                 row.requested,
                 row.awarded,
@@ -49,6 +46,8 @@ def overview_dataset(overview: Overview) -> tablib.Dataset:
                 row.spent,
                 row.independent,
                 _share(row.share),
+                _share(row.previous_share),
+                TREND_LABELS.get(row.trend, ""),
             ]
         )
     data.append(
@@ -64,6 +63,8 @@ def overview_dataset(overview: Overview) -> tablib.Dataset:
             overview.spent,
             overview.independent,
             _share(overview.share),
+            _share(overview.previous_share),
+            TREND_LABELS.get(overview.trend, ""),
         ]
     )
     return data

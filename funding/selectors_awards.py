@@ -4,8 +4,7 @@ Money is summed in the database (`Sum` under `Coalesce` with a two-place `Decima
 totals are exact Decimals; the one division (the sustainability share) rounds half up.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from auditlog.models import LogEntry
@@ -14,6 +13,8 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from core.audit import HistoryChange, HistoryItem, history_changes, logged_blank
+from core.program_years import program_year_label, program_year_start
 from core.templatetags.money import usd
 from partners.models import Partner
 
@@ -137,10 +138,21 @@ class OverviewRow:
     disbursed: Decimal
     spent: Decimal
     independent: Decimal
+    # The year before, for the trend of the sustainability share.
+    previous_awarded: Decimal = ZERO
+    previous_independent: Decimal = ZERO
 
     @property
     def share(self) -> Decimal | None:
         return sustainability_share(self.awarded, self.independent)
+
+    @property
+    def previous_share(self) -> Decimal | None:
+        return sustainability_share(self.previous_awarded, self.previous_independent)
+
+    @property
+    def trend(self) -> str | None:
+        return share_trend(self.share, self.previous_share)
 
     @property
     def award_status_label(self) -> str:
@@ -158,15 +170,36 @@ class Overview:
     disbursed: Decimal = ZERO
     spent: Decimal = ZERO
     independent: Decimal = ZERO
+    previous_awarded: Decimal = ZERO
+    previous_independent: Decimal = ZERO
 
     @property
     def share(self) -> Decimal | None:
         return sustainability_share(self.awarded, self.independent)
 
+    @property
+    def previous_share(self) -> Decimal | None:
+        return sustainability_share(self.previous_awarded, self.previous_independent)
+
+    @property
+    def trend(self) -> str | None:
+        return share_trend(self.share, self.previous_share)
+
 
 def overview_partners(user: User) -> QuerySet[Partner]:
     """The partners the overview may list for `user`: active or onboarding, in scope."""
     return Partner.objects.visible_to(user).filter(status__in=OVERVIEW_PARTNER_STATUSES)
+
+
+TREND_LABELS = {"up": "Up", "down": "Down", "flat": "Flat"}
+
+
+def share_trend(now: Decimal | None, before: Decimal | None) -> str | None:
+    """ "up", "down" or "flat" from one year's sustainability share to the next; None when
+    either year has no share. The one definition of the trend."""
+    if now is None or before is None:
+        return None
+    return "up" if now > before else "down" if now < before else "flat"
 
 
 def funding_overview(
@@ -178,11 +211,13 @@ def funding_overview(
     intersected with the user's scope all the same. Per row: requested (any status), awarded
     (approved or closed awards only: a draft's figures are not money promised), disbursed,
     spent (lines of SUBMITTED spending reports), independent funding, and the sustainability
-    share. Totals are the sums of the rows, so they add up to the cent. One query.
+    share with its trend against the year before. Totals are the sums of the rows, so they
+    add up to the cent. One query.
     """
     scope = overview_partners(user)
     if partners is not None:
         scope = scope.filter(pk__in=partners.values("pk"))
+    previous_year = program_year_label(program_year_start(program_year) - 1)
     award = FundingAward.objects.filter(partner=OuterRef("pk"), program_year=program_year)
     lines = AwardLine.objects.filter(
         award__partner=OuterRef("pk"), award__program_year=program_year
@@ -219,6 +254,22 @@ def funding_overview(
                 "partner",
                 "amount",
             ),
+            previous_awarded_total=_sum(
+                AwardLine.objects.filter(
+                    award__partner=OuterRef("pk"),
+                    award__program_year=previous_year,
+                    award__status__in=COUNTED,
+                ),
+                "award__partner",
+                "awarded",
+            ),
+            previous_independent_total=_sum(
+                IndependentFunding.objects.filter(
+                    partner=OuterRef("pk"), program_year=previous_year
+                ),
+                "partner",
+                "amount",
+            ),
         )
         .order_by("name")
     )
@@ -232,6 +283,8 @@ def funding_overview(
             disbursed=cents(partner.disbursed_total),
             spent=cents(partner.spent_total),
             independent=cents(partner.independent_total),
+            previous_awarded=cents(partner.previous_awarded_total),
+            previous_independent=cents(partner.previous_independent_total),
         )
         for partner in queryset
     ]
@@ -242,40 +295,20 @@ def funding_overview(
         overview.disbursed += row.disbursed
         overview.spent += row.spent
         overview.independent += row.independent
+        overview.previous_awarded += row.previous_awarded
+        overview.previous_independent += row.previous_independent
     return overview
 
 
 # --- History ---------------------------------------------------------------------------------
 
 
-@dataclass
-class HistoryItem:
-    label: str
-    old: str | None = None
-    new: str | None = None
-    note: str = ""
-
-
-@dataclass
-class HistoryChange:
-    """One save: the log entries written together, by one person at one moment."""
-
-    when: datetime
-    actor: str
-    items: list[HistoryItem] = field(default_factory=list)
-    entries: list[LogEntry] = field(default_factory=list)
-
-
-def _none(value) -> bool:
-    return value in (None, "None", "")
-
-
 def _amount(value) -> str:
-    return "—" if _none(value) else usd(value)
+    return "—" if logged_blank(value) else usd(value)
 
 
 def _status(value) -> str:
-    if _none(value):
+    if logged_blank(value):
         return "—"
     return FundingAward.Status(value).label if value in FundingAward.Status.values else value
 
@@ -313,26 +346,6 @@ def award_log_entries(award: FundingAward) -> list[LogEntry]:
     )
 
 
-def _group(entries: list[LogEntry]) -> list[HistoryChange]:
-    changes: list[HistoryChange] = []
-    for entry in entries:
-        last = changes[-1].entries[-1] if changes else None
-        same = last is not None and (
-            (entry.cid and entry.cid == last.cid)
-            or (
-                not entry.cid
-                and not last.cid
-                and entry.actor_id == last.actor_id
-                and abs((last.timestamp - entry.timestamp).total_seconds()) < 2
-            )
-        )
-        if not same:
-            actor = str(entry.actor) if entry.actor else (entry.actor_email or "System")
-            changes.append(HistoryChange(when=entry.timestamp, actor=actor))
-        changes[-1].entries.append(entry)
-    return changes
-
-
 def award_history(award: FundingAward) -> list[HistoryChange]:
     """The award's history as people read it, newest change first.
 
@@ -352,12 +365,12 @@ def award_history(award: FundingAward) -> list[HistoryChange]:
     for entry in entries:
         if types[entry.content_type_id] is AwardLine:
             for value in (entry.changes or {}).get("category", ()):
-                if not _none(value):
+                if not logged_blank(value):
                     line_category[entry.object_pk] = value
     for line in award.lines.all():
         line_category[str(line.pk)] = line.category
 
-    grouped = _group(entries)
+    grouped = history_changes(entries)
     for change in grouped:
         for entry in reversed(change.entries):  # oldest first within one save
             changes = entry.changes or {}
@@ -388,7 +401,7 @@ def award_history(award: FundingAward) -> list[HistoryChange]:
                     if key not in changes:
                         continue
                     old, new = changes[key]
-                    if created and _none(new):
+                    if created and logged_blank(new):
                         continue
                     change.items.append(
                         HistoryItem(
@@ -400,8 +413,8 @@ def award_history(award: FundingAward) -> list[HistoryChange]:
             values = {key: (pair[1] if created else pair[0]) for key, pair in changes.items()}
             paid_on = values.get("paid_on")
             reference = values.get("reference")
-            detail = f"paid on {paid_on}" if not _none(paid_on) else ""
-            if not _none(reference):
+            detail = f"paid on {paid_on}" if not logged_blank(paid_on) else ""
+            if not logged_blank(reference):
                 detail += f", reference {reference}"
             if created:
                 change.items.append(

@@ -26,7 +26,7 @@ from .models import (
     SpendingLine,
     SpendingReport,
 )
-from .selectors_awards import sustainability_share
+from .selectors_awards import share_trend, sustainability_share
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -401,9 +401,7 @@ def sustainability(partner: Partner, years: Iterable[str] | None = None) -> list
     rows = []
     for year in sorted(set(years), key=program_year_start):
         now, before = share(year), share(_previous(year))
-        trend = None
-        if now is not None and before is not None:
-            trend = "up" if now > before else "down" if now < before else "flat"
+        trend = share_trend(now, before)
         rows.append(
             YearShare(
                 program_year=year,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.forms import add_service_errors
 from core.program_years import program_year_choices, program_year_for, program_year_start
 from partners.models import Partner
 from partners.workspace import Workspace, workspace_view
@@ -35,15 +36,6 @@ from .models import FundingAward, IndependentFunding, Receipt, SpendingLine, Spe
 SECTION = "funding"
 READ = ["GET", "HEAD"]
 WRITE = ["GET", "HEAD", "POST"]
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal on the form: field messages next to their fields, others on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _refusal(error: ValidationError) -> str:
@@ -153,7 +145,7 @@ def report_create(request, ws: Workspace):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The report is open: add what was spent, then submit it.")
             return redirect("partner_funding:report", ws.partner.slug, report.pk)
@@ -220,7 +212,7 @@ def line_add(request, ws: Workspace, pk: int):
         try:
             services.spending_line_add(report=report, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The line is added to the report.")
             return redirect("partner_funding:report", ws.partner.slug, report.pk)
@@ -244,7 +236,7 @@ def line_edit(request, ws: Workspace, pk: int, line_pk: int):
         try:
             services.spending_line_update(line=line, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The line is saved.")
             return redirect("partner_funding:report", ws.partner.slug, report.pk)
@@ -290,7 +282,7 @@ def report_submit(request, ws: Workspace, pk: int):
                 report=report, user=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The report is submitted to the program office.")
             return redirect("partner_funding:report", ws.partner.slug, report.pk)
@@ -343,7 +335,7 @@ def receipt_add(request, ws: Workspace, pk: int, line_pk: int):
                 line=line, user=request.user, uploaded_file=form.cleaned_data["file"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The receipt is attached.")
             return redirect("partner_funding:report", ws.partner.slug, report.pk)
@@ -419,7 +411,7 @@ def independent_add(request, ws: Workspace):
                 partner=ws.partner, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{funding.source} is recorded.")
             return redirect(f"{_overview_url(ws)}?year={funding.program_year}")
@@ -446,7 +438,7 @@ def independent_edit(request, ws: Workspace, pk: int):
                 funding=funding, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{funding.source} is saved.")
             return redirect(f"{_overview_url(ws)}?year={funding.program_year}")

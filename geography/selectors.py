@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.audit import HistoryChange, HistoryItem, history_changes, logged_blank
 from partners.models import Partner
 
 from .models import (
@@ -173,25 +174,6 @@ def regions_for_workspace(user) -> QuerySet[Region]:
     )
 
 
-@dataclass
-class HistoryItem:
-    label: str
-    old: str | None = None
-    new: str | None = None
-    values: list[str] = field(default_factory=list)
-    more: int = 0
-
-
-@dataclass
-class HistoryChange:
-    """One save: the log entries written together, by one person at one moment."""
-
-    when: datetime
-    actor: str
-    entries: list[LogEntry] = field(default_factory=list)
-    items: list[HistoryItem] = field(default_factory=list)
-
-
 _REGION_FIELDS = {
     "name": "Name",
     "slug": "Address",
@@ -224,30 +206,6 @@ def region_log_entries(region: Region) -> QuerySet[LogEntry]:
     )
 
 
-def _none(value) -> bool:
-    return value in (None, "None", "")
-
-
-def _group(entries: list[LogEntry]) -> list[HistoryChange]:
-    changes: list[HistoryChange] = []
-    for entry in entries:
-        last = changes[-1].entries[-1] if changes else None
-        same = last is not None and (
-            (entry.cid and entry.cid == last.cid)
-            or (
-                not entry.cid
-                and not last.cid
-                and entry.actor_id == last.actor_id
-                and abs((last.timestamp - entry.timestamp).total_seconds()) < 2
-            )
-        )
-        if not same:
-            actor = str(entry.actor) if entry.actor else (entry.actor_email or "System")
-            changes.append(HistoryChange(when=entry.timestamp, actor=actor))
-        changes[-1].entries.append(entry)
-    return changes
-
-
 def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChange]:
     """Entries as changes people read: "Status: Open → Served", "Added states: Oregon"."""
     types = {
@@ -276,7 +234,7 @@ def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChang
     }
 
     def show(kind: str, value) -> str:
-        if _none(value):
+        if logged_blank(value):
             return "—"
         if kind == "status":
             return Region.Status(value).label if value in Region.Status.values else value
@@ -285,7 +243,7 @@ def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChang
             return names[kind].get(int(value), f"#{value} (deleted)") if value.isdigit() else value
         return value if len(value) <= 160 else value[:157] + "…"
 
-    grouped = _group(entries)
+    grouped = history_changes(entries)
     for change in grouped:
         added: dict[type, list[str]] = defaultdict(list)
         removed: dict[type, list[str]] = defaultdict(list)
@@ -298,7 +256,7 @@ def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChang
                     change.items.append(HistoryItem("Created the region"))
                 for key, label in _REGION_FIELDS.items():
                     if key not in changes or (
-                        created and (key == "slug" or _none(changes[key][1]))
+                        created and (key == "slug" or logged_blank(changes[key][1]))
                     ):
                         continue
                     old, new = changes[key]

@@ -6,17 +6,17 @@ regional manager). Every write is one service call; a service's ValidationError 
 keyed by field, its PermissionDenied 403.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import ServiceErrorsMixin
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
-from applications.api import FIELD_ERRORS, FORBIDDEN, field_errors
+from applications.api import FIELD_ERRORS, FORBIDDEN
 from core.program_years import program_year_for
 
 from . import selectors, services
@@ -37,15 +37,8 @@ from .models import MIN_PROGRAM_MANAGER_FTE, CheckInNote, ProgramManager
 NOT_FOUND = OpenApiResponse(description="No such partner (or record) in your scope.")
 
 
-class _ServiceErrors:
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(field_errors(exc))
-        return super().handle_exception(exc)
-
-
 class ProgramManagerViewSet(
-    _ServiceErrors,
+    ServiceErrorsMixin,
     PartnerScopedMixin,
     mixins.ListModelMixin,
     mixins.UpdateModelMixin,

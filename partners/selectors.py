@@ -145,6 +145,19 @@ def partner_upcoming_events(partner: Partner, *, today: date, limit: int = 8) ->
     )
 
 
+def partner_upcoming_workshops(partner: Partner, *, today: date, limit: int = 5) -> list:
+    """The partner's next workshops (drafts included, cancelled ones not), soonest first,
+    with `enrolled_count`, `waitlisted_count` and `first_day`."""
+    from workshops.models import WorkshopState
+    from workshops.scheduling import partner_workshops
+
+    return list(
+        partner_workshops(partner)
+        .exclude(state=WorkshopState.CANCELLED)
+        .filter(first_day__gte=today)[:limit]
+    )
+
+
 @dataclass
 class DistrictTotals:
     districts: int

@@ -20,3 +20,12 @@ class PublicPartnerSerializer(serializers.ModelSerializer):
             "id", "name", "slug", "organization_type", "status", "description", "website",
             "contact_email", "phone", "city", "state", "zip", "regions", "courses", "url",
         ]  # fmt: skip
+
+
+class PartnerRefSerializer(serializers.ModelSerializer):
+    """A partner named where something else is the subject (a workshop, an award)."""
+
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields

@@ -161,6 +161,7 @@ def home(request, ws: Workspace):
         "commitments": commitments,
         "tasks": open_tasks(this_year, partner),
         "events": selectors.partner_upcoming_events(partner, today=today),
+        "workshops": selectors.partner_upcoming_workshops(partner, today=today),
         "districts": selectors.partner_district_totals(partner, program_year=program_year),
         "regional_manager": partner.regional_manager,
         "latest_note": (

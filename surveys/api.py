@@ -8,19 +8,18 @@ as the page does. A response can be posted only for one's own enrollment (someon
 answer, `non_field_errors` otherwise), so a refusal is never a 500.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api.errors import field_errors_response, service_error_detail
 from core.program_years import validate_program_year
 from workshops.models import Course, Enrollment
 
@@ -36,24 +35,11 @@ from .selectors import (
 )
 from .services import survey_response_submit
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field (`q<question id>` for an answer); "
-        "`non_field_errors` for the whole request.",
-        "example": {"q12": ["Please answer this question."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"q12": ["Please answer this question."]},
+    description="Messages keyed by field (`q<question id>` for an answer); "
+    "`non_field_errors` for the whole request.",
 )
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
 
 
 class ResultsQuerySerializer(serializers.Serializer):
@@ -200,7 +186,7 @@ class ResponseCreateView(APIView):
                 enrollment=enrollment, user=request.user, answers=data.validated_data["answers"]
             )
         except DjangoValidationError as error:
-            raise ValidationError(_field_errors(error)) from None
+            raise ValidationError(service_error_detail(error)) from None
         except DjangoPermissionDenied:
             raise NotFound from None
         answers = list(response.answers.select_related("question").order_by("question__order"))

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import add_service_errors
 from workshops.models import Enrollment, Workshop
 
 from . import services
@@ -31,18 +32,6 @@ from .selectors import (
 
 ROWS_PER_PAGE = 50
 CHART_ROWS = 30  # more bars than this are unreadable; the table has every row
-
-
-def _add_errors(form, error: Exception) -> None:
-    """A service's refusal on the form: next to its field when the form has it, else on top."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You cannot make this change.")
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Responding ----------------------------------------------------------------------------
@@ -85,7 +74,7 @@ def respond(request, enrollment_pk: int):
                 # Answered in another tab meanwhile, or closed: say so on the state page.
                 messages.info(request, " ".join(error.messages))
                 return redirect("surveys:respond", enrollment_pk=enrollment.pk)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you! Your answers are saved.")
             return redirect("surveys:respond", enrollment_pk=enrollment.pk)
@@ -254,7 +243,7 @@ def question_create(request):
         try:
             question = services.survey_question_create(user=request.user, data=form.service_data())
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The question “{question.text}” is added.")
             return redirect("surveys:questions")
@@ -275,7 +264,7 @@ def question_update(request, pk: int):
                 data=form.service_data(),
             )
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The question “{question.text}” is saved.")
             return redirect("surveys:questions")

@@ -9,24 +9,22 @@ anonymous writes are 403. Service refusals are 400, keyed by field.
 
 import datetime
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts.models import User
+from api.errors import ServiceErrorsMixin, field_errors_response
 from districts.models import District
 from geography.models import ZipCode
 from partners.models import Partner
+from partners.serializers import PartnerRefSerializer
 
 from .filters import WorkshopFilterSet
 from .models import Course, Workshop, WorkshopKind, WorkshopSession
@@ -40,23 +38,9 @@ from .scheduling import (
     workshop_update,
 )
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"facilitators": ["Ada Lovelace is not accredited for CS Principles."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"facilitators": ["Ada Lovelace is not accredited for CS Principles."]}
 )
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -77,13 +61,6 @@ class SessionSerializer(serializers.ModelSerializer):
 
     def get_ends_at(self, session) -> datetime.datetime:
         return session.ends_at.isoformat()
-
-
-class PartnerRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partner
-        fields = ["id", "name", "slug"]
-        read_only_fields = fields
 
 
 class WorkshopSerializer(serializers.ModelSerializer):
@@ -205,6 +182,7 @@ class ScheduleWritePermission(BasePermission):
     ),
 )
 class WorkshopViewSet(
+    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -214,6 +192,7 @@ class WorkshopViewSet(
     serializer_class = WorkshopSerializer
     filterset_class = WorkshopFilterSet
     permission_classes = [ScheduleWritePermission]
+    permission_denied_message = True
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -232,13 +211,6 @@ class WorkshopViewSet(
         if workshop is None:
             raise Http404
         return workshop
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_field_errors(exc))
-        elif isinstance(exc, DjangoPermissionDenied):
-            exc = PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
 
     def _managed(self) -> Workshop:
         """The workshop to change: 404 outside the user's partners, 403 to read-only ones."""

@@ -7,16 +7,16 @@ manager of the partner reads only (403 on PUT); anyone else gets 404, as for a m
 workshop. Service refusals answer 400 keyed by field, never 500.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
+
+from api.errors import field_errors_response, service_error_detail
 
 from .attendance import (
     ChecklistRow,
@@ -58,13 +58,8 @@ class AttendancePutSerializer(serializers.Serializer):
     )
 
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "example": {"enrollment_ids": ["Only teachers enrolled in this workshop can be marked."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
+FIELD_ERRORS = field_errors_response(
+    {"enrollment_ids": ["Only teachers enrolled in this workshop can be marked."]}
 )
 
 
@@ -108,11 +103,5 @@ class SessionAttendanceView(APIView):
                 enrollment_ids=data.validated_data["enrollment_ids"],
             )
         except DjangoValidationError as error:
-            detail = serializers.as_serializer_error(error)
-            raise ValidationError(
-                {
-                    (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-                    for key, value in detail.items()
-                }
-            ) from None
+            raise ValidationError(service_error_detail(error)) from None
         return self._checklist(session)

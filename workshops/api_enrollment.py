@@ -8,31 +8,21 @@ partner's program managers and program admins. The services refuse with Django's
 ValidationError (400, keyed by field) or PermissionDenied (403), never a 500.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from api.errors import ServiceErrorsMixin, field_errors_response
 from districts.models import School
 
 from . import enrollment as services
 from .models import Enrollment, EnrollmentStatus, Workshop
 
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {},
-        "description": "Messages keyed by field; `non_field_errors` for the whole request.",
-        "example": {"school_zip": ["99999 is not a ZIP code we know. Check it."]},
-    },
-    description="Refused: what is wrong, keyed by field.",
-)
+FIELD_ERRORS = field_errors_response({"school_zip": ["99999 is not a ZIP code we know. Check it."]})
 
 
 class EnrollmentTeacherSerializer(serializers.Serializer):
@@ -107,14 +97,6 @@ class EnrollmentCreateSerializer(serializers.Serializer):
         return attrs
 
 
-def _field_errors(error: DjangoValidationError) -> dict:
-    detail = serializers.as_serializer_error(error)
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
-        for key, value in detail.items()
-    }
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="A workshop's enrollments (all for its partner's staff; your own otherwise)"
@@ -132,6 +114,7 @@ def _field_errors(error: DjangoValidationError) -> dict:
     ),
 )
 class WorkshopEnrollmentViewSet(
+    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -141,11 +124,6 @@ class WorkshopEnrollmentViewSet(
     permission_classes = [IsAuthenticated]
     lookup_value_regex = r"[0-9]+"
     filterset_fields = ["status"]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(_field_errors(exc))
-        return super().handle_exception(exc)
 
     @property
     def workshop(self) -> Workshop:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.spreadsheets import spreadsheet_safe
 from geography.models import Region
 from partners.models import Partner
 
@@ -197,12 +198,6 @@ def queue(request):
     )
 
 
-def _csv_cell(value) -> str:
-    """Text as written, but never a formula when the file is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @reviewer_required
 def export(request):
     """The filtered queue (every page of it) as CSV."""
@@ -233,9 +228,9 @@ def export(request):
         writer.writerow(
             [
                 application.pk,
-                _csv_cell(application.legal_name),
+                spreadsheet_safe(application.legal_name),
                 application.get_organization_type_display(),
-                _csv_cell(application.region.name if application.region_id else ""),
+                spreadsheet_safe(application.region.name if application.region_id else ""),
                 application.state.code if application.state_id else "",
                 application.get_status_display(),
                 timezone.localtime(submitted).isoformat(timespec="seconds") if submitted else "",

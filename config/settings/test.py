@@ -19,3 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # One process here, so a local-memory cache is a correct counter for rate limits.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Connections close at the end of each request: the live server's request threads (browser
+# tests, kept alive by the browser) must not hold one when the test database is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

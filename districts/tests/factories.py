@@ -7,7 +7,7 @@ from core.program_years import program_year_for
 from districts.models import District, DistrictCommitment, DistrictPartnership, School
 from geography.models import State
 from partners.tests.factories import PartnerFactory
-from workshops.models import Course
+from workshops.tests.factories import CourseFactory
 
 
 def washington() -> State:
@@ -50,15 +50,6 @@ class DistrictPartnershipFactory(factory.django.DjangoModelFactory):
     contact_name = factory.Sequence(lambda n: f"Jordan Rivera {n}")
     contact_title = "Director of Teaching and Learning"
     contact_email = factory.Sequence(lambda n: f"district-contact{n}@example.org")
-
-
-class CourseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Course
-        django_get_or_create = ["name"]
-
-    name = factory.Sequence(lambda n: f"CS Course {n}")
-    grade_band = Course.GradeBand.MIDDLE
 
 
 class DistrictCommitmentFactory(factory.django.DjangoModelFactory):

@@ -5,16 +5,7 @@ from accounts.tests.factories import UserFactory
 from core.program_years import program_year_for
 from facilitators.models import Accreditation, AccreditationStatus, RosterMember
 from partners.tests.factories import PartnerFactory
-from workshops.models import Course
-
-
-class CourseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Course
-
-    name = factory.Sequence(lambda n: f"CS Course {n}")
-    grade_band = Course.GradeBand.MIDDLE
-    order = factory.Sequence(lambda n: n)
+from workshops.tests.factories import CourseFactory
 
 
 class FacilitatorFactory(UserFactory):

@@ -126,3 +126,22 @@ def test_overview_takes_one_query_however_many_partners(
     with django_assert_num_queries(1):
         overview = funding_overview(user=program_admin, program_year=YEAR)
     assert len(overview.rows) == 7
+
+
+@pytest.mark.django_db
+def test_the_overview_shows_the_share_against_the_year_before(program_admin):
+    from core.program_years import program_year_label, program_year_start
+    from funding.selectors_awards import funding_overview
+    from funding.tests.factories import IndependentFundingFactory, approved_award
+    from partners.tests.factories import PartnerFactory
+
+    partner = PartnerFactory()
+    year = "2026-27"
+    before = program_year_label(program_year_start(year) - 1)
+    approved_award(partner, program_year=before, food="900.00")
+    IndependentFundingFactory(partner=partner, program_year=before, amount="100.00")
+    approved_award(partner, program_year=year, food="800.00")
+    IndependentFundingFactory(partner=partner, program_year=year, amount="200.00")
+
+    row = next(r for r in funding_overview(user=program_admin, program_year=year).rows)
+    assert (row.previous_share, row.share, row.trend) == (Decimal("10.0"), Decimal("20.0"), "up")

@@ -47,15 +47,15 @@ def program_event(
     name: str = "",
     host: Partner | None = None,
 ):
-    from events.models import Event
+    """An event of `kind` on `starts_on` (one day unless `ends_on`): events' EventFactory."""
+    # Imported here: events' factories import this module.
+    from events.tests.factories import EventFactory
 
-    return Event.objects.create(
+    return EventFactory(
         kind=kind,
         name=name or f"{kind.replace('_', ' ').title()} {starts_on:%B %Y}",
         starts_on=starts_on,
         ends_on=ends_on or starts_on,
-        venue="Convention Center",
-        city="Seattle",
         host_partner=host,
     )
 
@@ -69,20 +69,20 @@ def event_registration(
     status: str = "registered",
     marked: bool | None = None,
 ):
-    """A registration; `marked` (default: when attended) records that attendance was taken."""
+    """A registration (events' RegistrationFactory) of a new `role` user for `partner`;
+    `marked` (default: when attended) records that attendance was taken."""
     from django.utils import timezone
 
-    from events.models import EventRegistration
+    from events.tests.factories import RegistrationFactory
 
     user = UserFactory(role=role)
     if role == "program_manager":
         # A manager registers as one of the partner's managers: summits count by membership.
         ProgramManagerFactory(partner=partner, user=user, fte_share=Decimal("0.05"))
-    return EventRegistration.objects.create(
+    return RegistrationFactory(
         event=event,
         user=user,
         partner=partner,
-        role=role,
         status=status,
         attended=attended,
         attendance_marked_at=timezone.now() if (attended if marked is None else marked) else None,

@@ -141,13 +141,15 @@ def test_list_query_count_is_fixed(client, world, extra, django_assert_max_num_q
 @pytest.mark.parametrize("notes", [0, 10])
 def test_overview_query_count_is_fixed(client, world, notes, django_assert_max_num_queries):
     from partners.tests.factories import event_registration, program_event
+    from workshops.tests.factories import WorkshopFactory
 
     for n in range(notes):
         CheckInNoteFactory(partner=world["a"])
+        WorkshopFactory(partner=world["a"])
         soon = timezone.localdate() + datetime.timedelta(days=n + 1)
         event_registration(program_event("summit", soon), world["a"], "program_manager")
     client = as_user(client, world["rm_a"])
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):  # incl. the next workshops and their prefetches
         assert client.get(home(world["a"])).status_code == 200
 
 
@@ -261,6 +263,28 @@ def test_overview_lists_upcoming_events_with_the_managers_registration(client, w
     html = as_user(client, world["pm_a"]).get(home(world["a"])).content.decode()
     assert "Winter Summit" in html and "Alpha Meetup" in html and "Beta Meetup" not in html
     assert "Registered" in html
+
+
+@pytest.mark.django_db
+def test_overview_lists_the_partners_next_workshops(client, world):
+    from workshops.tests.factories import WorkshopFactory, enroll
+
+    today = timezone.localdate()
+    soon = WorkshopFactory(
+        partner=world["a"], title="Spring intensive", starts_on=today + datetime.timedelta(7)
+    )
+    enroll(soon)
+    WorkshopFactory(partner=world["a"], title="Draft follow-up", state="draft")
+    WorkshopFactory(partner=world["a"], title="Called off", state="cancelled")
+    WorkshopFactory(
+        partner=world["a"], title="Last month", starts_on=today - datetime.timedelta(30)
+    )
+    WorkshopFactory(partner=world["b"], title="Beta's own")
+    html = as_user(client, world["pm_a"]).get(home(world["a"])).content.decode()
+    assert "Spring intensive" in html and "Draft follow-up" in html
+    assert "1 of 20" in html
+    for absent in ("Called off", "Last month", "Beta&#x27;s own"):
+        assert absent not in html
 
 
 @pytest.mark.django_db

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.forms import add_service_errors
+from core.spreadsheets import spreadsheet_safe
 from partners.workspace import Workspace, workspace_view
 
 from .. import enrollment as services
@@ -28,18 +30,6 @@ from ..scheduling import (
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _add_errors(form, error: Exception) -> None:
-    """A service's refusal on the form: next to its field when the form has it, else on top."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or "You cannot do this.")
-        return
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _public_workshop(user, pk: int) -> Workshop:
     return get_object_or_404(
         Workshop.objects.visible_to(user).select_related(
@@ -47,12 +37,6 @@ def _public_workshop(user, pk: int) -> Workshop:
         ),
         pk=pk,
     )
-
-
-def _csv_cell(value) -> str:
-    """Text as written, but never a formula when the file is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- Teachers ------------------------------------------------------------------------------
@@ -98,7 +82,7 @@ def enroll(request, pk: int):
                     workshop=workshop, teacher=user, **form.service_kwargs()
                 )
             except (ValidationError, PermissionDenied) as error:
-                _add_errors(form, error)
+                add_service_errors(form, error, denied="You cannot do this.")
             else:
                 if enrollment.status == EnrollmentStatus.WAITLISTED:
                     position = services.waitlist_position(enrollment)
@@ -243,10 +227,10 @@ def roster_csv(request, ws: Workspace, pk: int):
         at = row.enrolled_at if row.status == EnrollmentStatus.ENROLLED else row.waitlisted_at
         writer.writerow(
             [
-                _csv_cell(row.teacher.get_full_name()),
-                _csv_cell(row.teacher.email),
-                _csv_cell(row.school_display),
-                _csv_cell(row.school.nces_id if row.school_id else ""),
+                spreadsheet_safe(row.teacher.get_full_name()),
+                spreadsheet_safe(row.teacher.email),
+                spreadsheet_safe(row.school_display),
+                spreadsheet_safe(row.school.nces_id if row.school_id else ""),
                 row.get_status_display(),
                 row.position or "",
                 at.astimezone(zone).isoformat(timespec="minutes") if at else "",
@@ -296,7 +280,7 @@ def roster_move(request, ws: Workspace, pk: int, enrollment_pk: int):
                 user=request.user,
             )
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, denied="You cannot do this.")
         else:
             where = "enrolled" if moved.status == EnrollmentStatus.ENROLLED else "waitlisted"
             messages.success(
