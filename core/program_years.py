@@ -35,6 +35,16 @@ def program_year_label(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def previous_program_year(year: str) -> str:
+    """The program year before ("2026-27" -> "2025-26")."""
+    return program_year_label(program_year_start(year) - 1)
+
+
+def next_program_year(year: str) -> str:
+    """The program year after ("2026-27" -> "2027-28")."""
+    return program_year_label(program_year_start(year) + 1)
+
+
 def program_year_choices(around: datetime.date, *, before: int = 1, after: int = 1) -> list:
     """Choices for a program-year field: the year of `around`, with some before and after."""
     current = program_year_start(program_year_for(around))

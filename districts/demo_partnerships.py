@@ -13,7 +13,7 @@ bulk_create (no audit entries, as for the rest of the demo).
 import datetime
 import random
 
-from core.program_years import program_year_for, program_year_label, program_year_start
+from core.program_years import previous_program_year, program_year_for
 
 from .models import DistrictCommitment, DistrictPartnership
 from .selectors import districts_in_area
@@ -63,7 +63,7 @@ def demo_partnerships(*, rng: random.Random, partners: list, today: datetime.dat
     from partners.models import Partner
 
     this_year = program_year_for(today)
-    last_year = program_year_label(program_year_start(this_year) - 1)
+    last_year = previous_program_year(this_year)
     active = sorted(
         (p for p in partners if p.status == Partner.Status.ACTIVE), key=lambda p: (p.name, p.pk)
     )

@@ -9,11 +9,12 @@ import datetime
 import random
 
 from accounts.models import Role, User
+from core.program_years import previous_program_year
 from partners.models import Partner
 from workshops.models import Course
 
 from .models import Accreditation, AccreditationStatus, RosterMember
-from .selectors import current_program_year, previous_program_year
+from .selectors import current_program_year
 
 FIXED_LOGIN = "facilitator@demo.test"
 # Most facilitators are accredited; the rest show every other status.

@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.program_years import program_year_choices, validate_program_year
+from core.program_years import previous_program_year, program_year_choices, validate_program_year
 from workshops.models import Course
 
 from .models import AccreditationStatus
-from .selectors import current_program_year, previous_program_year
+from .selectors import current_program_year
 
 
 def _facilitators():

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.program_years import program_year_for, program_year_label, program_year_start
+from core.program_years import next_program_year, program_year_for
 from partners.models import Partner
 from workshops.models import Course
 
@@ -28,14 +28,6 @@ SEARCH_LIMIT = 20
 
 def current_program_year(today: datetime.date | None = None) -> str:
     return program_year_for(today or timezone.localdate())
-
-
-def next_program_year(year: str) -> str:
-    return program_year_label(program_year_start(year) + 1)
-
-
-def previous_program_year(year: str) -> str:
-    return program_year_label(program_year_start(year) - 1)
 
 
 # --- Who may lead a course ----------------------------------------------------------------

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.audit import audited
-from core.program_years import validate_program_year
+from core.program_years import next_program_year, validate_program_year
 from partners.models import Partner
 from workshops.models import Course
 
 from .models import Accreditation, AccreditationStatus, RosterMember
-from .selectors import current_program_year, next_program_year
+from .selectors import current_program_year
 
 NOT_A_FACILITATOR = (
     "Make this person a facilitator first: their role is {role}. Change it under People and "

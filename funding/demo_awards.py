@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from core.program_years import program_year_bounds, program_year_for, program_year_label
+from core.program_years import previous_program_year, program_year_bounds, program_year_for
 from partners.models import Partner
 
 from .models import AwardLine, BudgetCategory, Disbursement, FundingAward
@@ -49,7 +49,7 @@ def demo_awards(*, rng: random.Random, partners: list, today: datetime.date) -> 
     and previous program years, and fill in the lines of existing drafts that have none; the
     number of rows created."""
     current = program_year_for(today)
-    previous = program_year_label(int(current[:4]) - 1)
+    previous = previous_program_year(current)
     active = [p for p in partners if p.status == Partner.Status.ACTIVE]
     if not active:
         return 0

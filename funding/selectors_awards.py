@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from core.audit import HistoryChange, HistoryItem, history_changes, logged_blank
-from core.program_years import program_year_label, program_year_start
+from core.program_years import previous_program_year
 from core.templatetags.money import usd
 from partners.models import Partner
 
@@ -128,8 +128,25 @@ def award_for_page(user: User, pk) -> FundingAward | None:
 # --- The overview ----------------------------------------------------------------------------
 
 
+class _ShareAgainstLastYear:
+    """The sustainability share of `awarded` and `independent`, and its trend against
+    `previous_awarded` and `previous_independent`: for a partner's row and for the totals."""
+
+    @property
+    def share(self) -> Decimal | None:
+        return sustainability_share(self.awarded, self.independent)
+
+    @property
+    def previous_share(self) -> Decimal | None:
+        return sustainability_share(self.previous_awarded, self.previous_independent)
+
+    @property
+    def trend(self) -> str | None:
+        return share_trend(self.share, self.previous_share)
+
+
 @dataclass
-class OverviewRow:
+class OverviewRow(_ShareAgainstLastYear):
     partner: Partner
     award_id: int | None
     award_status: str | None
@@ -143,18 +160,6 @@ class OverviewRow:
     previous_independent: Decimal = ZERO
 
     @property
-    def share(self) -> Decimal | None:
-        return sustainability_share(self.awarded, self.independent)
-
-    @property
-    def previous_share(self) -> Decimal | None:
-        return sustainability_share(self.previous_awarded, self.previous_independent)
-
-    @property
-    def trend(self) -> str | None:
-        return share_trend(self.share, self.previous_share)
-
-    @property
     def award_status_label(self) -> str:
         if self.award_status is None:
             return "No award"
@@ -162,7 +167,7 @@ class OverviewRow:
 
 
 @dataclass
-class Overview:
+class Overview(_ShareAgainstLastYear):
     program_year: str
     rows: list[OverviewRow]
     requested: Decimal = ZERO
@@ -172,18 +177,6 @@ class Overview:
     independent: Decimal = ZERO
     previous_awarded: Decimal = ZERO
     previous_independent: Decimal = ZERO
-
-    @property
-    def share(self) -> Decimal | None:
-        return sustainability_share(self.awarded, self.independent)
-
-    @property
-    def previous_share(self) -> Decimal | None:
-        return sustainability_share(self.previous_awarded, self.previous_independent)
-
-    @property
-    def trend(self) -> str | None:
-        return share_trend(self.share, self.previous_share)
 
 
 def overview_partners(user: User) -> QuerySet[Partner]:
@@ -217,7 +210,7 @@ def funding_overview(
     scope = overview_partners(user)
     if partners is not None:
         scope = scope.filter(pk__in=partners.values("pk"))
-    previous_year = program_year_label(program_year_start(program_year) - 1)
+    previous_year = previous_program_year(program_year)
     award = FundingAward.objects.filter(partner=OuterRef("pk"), program_year=program_year)
     lines = AwardLine.objects.filter(
         award__partner=OuterRef("pk"), award__program_year=program_year

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.program_years import program_year_label, program_year_start
+from core.program_years import previous_program_year, program_year_label, program_year_start
 from partners.models import Partner
 from workshops.models import Attendance, Course, Workshop
 
@@ -356,10 +356,6 @@ class YearShare:
         return self.awarded + self.independent
 
 
-def _previous(year: str) -> str:
-    return program_year_label(program_year_start(year) - 1)
-
-
 def sustainability(partner: Partner, years: Iterable[str] | None = None) -> list[YearShare]:
     """Per program year, oldest first: awarded, independent, share and trend vs the prior year.
 
@@ -400,7 +396,7 @@ def sustainability(partner: Partner, years: Iterable[str] | None = None) -> list
 
     rows = []
     for year in sorted(set(years), key=program_year_start):
-        now, before = share(year), share(_previous(year))
+        now, before = share(year), share(previous_program_year(year))
         trend = share_trend(now, before)
         rows.append(
             YearShare(

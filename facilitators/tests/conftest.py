@@ -1,6 +1,7 @@
 import pytest
 
-from facilitators.selectors import current_program_year, next_program_year, previous_program_year
+from core.program_years import next_program_year, previous_program_year
+from facilitators.selectors import current_program_year
 from partners.tests.factories import PartnerFactory, ProgramManagerFactory
 
 from .factories import CourseFactory, FacilitatorFactory
