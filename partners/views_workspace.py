@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import Invitation
+from core.forms import add_service_errors
 from core.program_years import program_year_for
 
 from . import selectors, services
@@ -56,15 +57,6 @@ SECTION_URLS = {
     "events": "partner_events:list",
     "check_ins": "workspace:check_ins",
 }
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal on the form: field messages next to their fields, others on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- The partner list ------------------------------------------------------------------------
@@ -212,7 +204,7 @@ def manager_invite(request, ws: Workspace):
                 partner=ws.partner, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("workspace:managers", ws.partner.slug)
@@ -249,7 +241,7 @@ def manager_edit(request, ws: Workspace, pk: int):
         except ValidationError as error:
             if "confirm_below_minimum" in getattr(error, "error_dict", {}):
                 form.ask_confirmation()
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{manager.user}'s share is now {updated.fte_share} FTE.")
             return redirect("workspace:managers", ws.partner.slug)
@@ -284,7 +276,7 @@ def manager_remove(request, ws: Workspace, pk: int):
                 confirm_below_minimum=form.cleaned_data["confirm_below_minimum"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if manager.user_id == request.user.pk:
                 messages.success(request, f"You are no longer a program manager of {ws.partner}.")
@@ -368,7 +360,7 @@ def check_ins(request, ws: Workspace):
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -405,7 +397,7 @@ def check_in_edit(request, ws: Workspace, pk: int):
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The check-in note is saved.")
             return redirect("workspace:check_ins", ws.partner.slug)
