@@ -30,6 +30,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_teardown(django_db_setup, django_db_blocker):
+    """End every other session on the PostgreSQL test database before it is dropped.
+
+    A live-server thread can still be answering a browser request that a finished test left
+    behind; its connection would make `DROP DATABASE` fail ("being accessed by other users").
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: cached pages and rate-limit counters."""
