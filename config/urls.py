@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/partners/<slug:slug>/workshops/", include("workshops.urls_manage_enrollment")),
     path("manage/partners/<slug:slug>/funding/", include("funding.urls_partner")),
     path("manage/funding/", include("funding.urls")),
+    path("manage/metrics/", include("metrics.urls")),
     path("manage/facilitators/", include("facilitators.urls")),
     path("workshops/", include("workshops.urls")),
     path("surveys/", include("surveys.urls")),

@@ -37,6 +37,7 @@ def items_for(user) -> list[NavItem]:
         items.append(NavItem("My partner workspace", reverse("workspace:list")))
     if user.is_program_admin or user.is_regional_manager:
         items.append(NavItem("Partner workspaces", reverse("workspace:list")))
+        items.append(NavItem("Metrics", reverse("metrics:program")))
         items.append(NavItem("Applications", reverse("review:queue")))
         items.append(NavItem("Facilitators", reverse("facilitators:accreditations")))
         items.append(NavItem("Funding", reverse("funding:overview")))

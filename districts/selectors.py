@@ -1,7 +1,7 @@
 """Reads for districts and schools."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -188,36 +188,60 @@ class Fulfilment:
 
 
 def commitment_fulfilment(partner_ids: Iterable[int], program_year: str) -> dict[int, Fulfilment]:
-    """{partner id: Fulfilment} for a program year, in two queries.
+    """{partner id: Fulfilment} for a program year, in two queries (`commitments_fulfilment`
+    for one year). Every partner asked for is in the answer."""
+    return {
+        partner_id: kept
+        for (partner_id, _), kept in commitments_fulfilment(partner_ids, [program_year]).items()
+    }
+
+
+def commitments_fulfilment(
+    partner_ids: Iterable[int],
+    program_years: Iterable[str],
+    *,
+    attended: Mapping[tuple[int, str, int, int], int] | None = None,
+) -> dict[tuple[int, str], Fulfilment]:
+    """{(partner id, year): Fulfilment} for every partner and year asked for.
 
     Fulfilment counts, for each commitment (a district, a course, a number of teachers),
     the distinct teachers from that district's schools who attended at least one session of
     the partner's workshops of that course in the year
-    (`workshops.attendance.attended_by_district_course`), capped at the number committed:
-    a district that sends more teachers to one course does not make up for another course.
-    Every partner asked for is in the answer.
-    """
-    from workshops.attendance import attended_by_district_course
+    (`metrics.selectors.district_course_attended`), capped at the number committed: a
+    district that sends more teachers to one course does not make up for another course.
 
-    ids = list(partner_ids)
-    result = dict.fromkeys(ids, Fulfilment(0, 0, 0))
-    if not ids:
+    `attended` is those counts, {(partner, year, district, course): teachers}, when the
+    caller has them already (the metrics count them with their other attendance figures);
+    else they are counted here. One query for the commitments of all the years, plus one
+    without `attended`.
+    """
+    ids, years = list(partner_ids), list(program_years)
+    result = {(pid, year): Fulfilment(0, 0, 0) for pid in ids for year in years}
+    if not ids or not years:
         return result
-    attended = attended_by_district_course(ids, program_year)
+    if attended is None:
+        from metrics.selectors import district_course_attended
+
+        attended = district_course_attended(ids, years)
     rows = DistrictCommitment.objects.filter(
-        partnership__partner_id__in=ids, program_year=program_year
-    ).values_list("partnership__partner_id", "partnership__district_id", "course_id", "teachers")
-    districts: dict[int, set[int]] = defaultdict(set)
-    committed: dict[int, int] = defaultdict(int)
-    kept: dict[int, int] = defaultdict(int)
-    for partner_id, district_id, course_id, teachers in rows:
-        districts[partner_id].add(district_id)
-        committed[partner_id] += teachers
-        kept[partner_id] += min(teachers, attended.get((partner_id, district_id, course_id), 0))
-    for partner_id in districts:
-        result[partner_id] = Fulfilment(
-            len(districts[partner_id]), committed[partner_id], kept[partner_id]
-        )
+        partnership__partner_id__in=ids, program_year__in=years
+    ).values_list(
+        "partnership__partner_id",
+        "program_year",
+        "partnership__district_id",
+        "course_id",
+        "teachers",
+    )
+    districts: dict[tuple[int, str], set[int]] = defaultdict(set)
+    committed: dict[tuple[int, str], int] = defaultdict(int)
+    kept: dict[tuple[int, str], int] = defaultdict(int)
+    for partner_id, year, district_id, course_id, teachers in rows:
+        key = (partner_id, year)
+        districts[key].add(district_id)
+        committed[key] += teachers
+        kept[key] += min(teachers, attended.get((partner_id, year, district_id, course_id), 0))
+    for key, names in districts.items():
+        result[key] = Fulfilment(len(names), committed[key], kept[key])
     return result
 
 

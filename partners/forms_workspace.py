@@ -13,7 +13,17 @@ from geography.models import State
 
 from .models import MIN_PROGRAM_MANAGER_FTE, CheckInNote, Partner
 
-SECTIONS = ("home", "managers", "districts", "facilitators", "events", "check_ins")
+SECTIONS = (
+    "home",
+    "metrics",
+    "managers",
+    "districts",
+    "facilitators",
+    "events",
+    "workshops",
+    "funding",
+    "check_ins",
+)
 
 FTE_HELP = (
     f"Share of a full-time position, 0.05 to 1.00. The partner's program managers together "

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from metrics import views as metrics_views
+
 from . import views_workspace as views
 
 app_name = "workspace"
@@ -27,4 +29,12 @@ urlpatterns = [
     path("<slug:slug>/check-ins/", views.check_ins, name="check_ins"),
     path("<slug:slug>/check-ins/<int:pk>/edit/", views.check_in_edit, name="check_in_edit"),
     path("<slug:slug>/check-ins/<int:pk>/delete/", views.check_in_delete, name="check_in_delete"),
+    # The partner's metrics (the metrics app's views, in the workspace's namespace).
+    path("<slug:slug>/metrics/", metrics_views.partner_dashboard, name="metrics"),
+    path("<slug:slug>/metrics/targets/", metrics_views.targets, name="targets"),
+    path(
+        "<slug:slug>/metrics/<str:metric>/",
+        metrics_views.metric_evidence,
+        name="metric_evidence",
+    ),
 ]

@@ -51,10 +51,13 @@ SHORT_LABELS = {
 
 SECTION_URLS = {
     "home": "workspace:home",
+    "metrics": "workspace:metrics",
     "managers": "workspace:managers",
     "districts": "districts:list",
     "facilitators": "roster:list",
     "events": "partner_events:list",
+    "workshops": "partner_workshops:list",
+    "funding": "partner_funding:overview",
     "check_ins": "workspace:check_ins",
 }
 

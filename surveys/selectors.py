@@ -14,7 +14,7 @@ in scope.
 import datetime
 import enum
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
@@ -260,13 +260,26 @@ class ResultsSummary:
             )
 
 
-def _likert_counts(responses: QuerySet[SurveyResponse], *paths: str):
+def likert_counts(responses: QuerySet[SurveyResponse] | Mapping[str, object], *paths: str):
     """Rows of (g0, g1..., question__key, rating, n): answers counted in the database, grouped
-    by `paths` (from the enrollment) and question key and rating. One query."""
+    by `paths` (from the enrollment) and question key and rating. One query.
+
+    `responses` is a queryset of responses, or lookups on the response
+    (`{"enrollment__workshop__partner_id__in": ids}`): those filter the answers through the
+    same joins they are grouped by, one pass over the answers where a queryset is a subquery
+    the answers are first matched against and then joined again to group (seconds over a
+    whole program's answers).
+
+    THE counting of Likert answers: these results and the metrics' survey mean
+    (`metrics.selectors.likert_figures`) both read it."""
+    if isinstance(responses, QuerySet):
+        scope = {"response__in": responses.values("pk")}
+    else:
+        scope = {f"response__{lookup}": value for lookup, value in responses.items()}
     groups = {f"g{i}": F(f"response__enrollment__{path}") for i, path in enumerate(paths)}
     return (
         SurveyAnswer.objects.filter(
-            response__in=responses.values("pk"),
+            **scope,
             question__kind=QuestionKind.LIKERT,
             rating__isnull=False,
         )
@@ -385,7 +398,7 @@ def results_summary(
         if item["group"] is not None:
             row(item["group"]).responses = item["n"]
 
-    for item in _likert_counts(responses, path):
+    for item in likert_counts(responses, path):
         if item["g0"] is None:
             continue
         stats = row(item["g0"]).stats
@@ -402,17 +415,17 @@ def results_summary(
 
     # Comparisons: aggregates over the whole program (same filters, no scope).
     if group_by in (Group.WORKSHOP, Group.COURSE):
-        program = _means(_likert_counts(comparison_responses, "workshop__course"), 1)
+        program = _means(likert_counts(comparison_responses, "workshop__course"), 1)
         for result in rows.values():
             result.program_means = program.get((result.course_id,), {})
     else:
-        program = _means(_likert_counts(comparison_responses), 0)
+        program = _means(likert_counts(comparison_responses), 0)
         for result in rows.values():
             result.program_means = program.get((), {})
     if group_by == Group.WORKSHOP:
         partner_ids = {r.partner_id for r in rows.values()}
         partner = _means(
-            _likert_counts(
+            likert_counts(
                 comparison_responses.filter(enrollment__workshop__partner__in=partner_ids),
                 "workshop__partner",
                 "workshop__course",

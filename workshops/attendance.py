@@ -420,23 +420,17 @@ def teacher_attended(workshop: Workshop, user) -> Enrollment | None:
 # --- Counts for the metrics -----------------------------------------------------------------
 
 
-def _attendances(partner_ids: Iterable[int], program_year: str) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(
-        session__workshop__partner_id__in=list(partner_ids),
-        session__workshop__program_year=program_year,
-    )
-
-
 def teachers_attended(partner_ids: Iterable[int], program_year: str) -> dict[int, int]:
     """{partner id: distinct teachers who attended at least one session of the partner's
-    workshops in the program year}. Partners without any are left out. One query."""
-    rows = (
-        _attendances(partner_ids, program_year)
-        .values("session__workshop__partner_id")
-        .annotate(n=Count("enrollment__teacher_id", distinct=True))
-        .order_by()
-    )
-    return {row["session__workshop__partner_id"]: row["n"] for row in rows}
+    workshops in the program year}. Partners without any are left out. One query.
+
+    The definition is the metrics' (`metrics.selectors.teachers_attended_counts`); this is
+    its one-year shape for the pages that read it here.
+    """
+    from metrics.selectors import teachers_attended_counts
+
+    counts = teachers_attended_counts(partner_ids, [program_year])
+    return {partner_id: n for (partner_id, _), n in counts.items() if n}
 
 
 def attended_by_district_course(
@@ -444,25 +438,18 @@ def attended_by_district_course(
 ) -> dict[tuple[int, int, int], int]:
     """{(partner id, district id, course id): distinct teachers who attended}: the district is
     that of the school the teacher enrolled with (teachers of unlisted schools have none and
-    are not counted here). For district-commitment fulfilment. One query."""
-    rows = (
-        _attendances(partner_ids, program_year)
-        .filter(enrollment__school__isnull=False)
-        .values(
-            "session__workshop__partner_id",
-            "enrollment__school__district_id",
-            "session__workshop__course_id",
-        )
-        .annotate(n=Count("enrollment__teacher_id", distinct=True))
-        .order_by()
-    )
+    are not counted here). For district-commitment fulfilment. One query.
+
+    The count is the metrics' (`metrics.selectors.district_course_attended`); this is its
+    one-year shape for the pages that read it here.
+    """
+    from metrics.selectors import district_course_attended
+
     return {
-        (
-            row["session__workshop__partner_id"],
-            row["enrollment__school__district_id"],
-            row["session__workshop__course_id"],
-        ): row["n"]
-        for row in rows
+        (partner_id, district_id, course_id): n
+        for (partner_id, _, district_id, course_id), n in district_course_attended(
+            partner_ids, [program_year]
+        ).items()
     }
 
 

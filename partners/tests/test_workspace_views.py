@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from applications.models import Invitation
+from partners.forms_workspace import SECTIONS
 from partners.models import CheckInNote, ProgramManager
 from partners.tests.factories import CheckInNoteFactory, PartnerFactory, ProgramManagerFactory
 
@@ -166,6 +167,19 @@ def test_switch_goes_to_the_same_section_of_a_partner_in_scope(client, world):
     assert response.status_code == 302 and response["Location"] == managers(world["b"])
     response = client.get("/manage/partners/switch/", {"partner": "beta-coding"})
     assert response["Location"] == home(world["b"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("section", SECTIONS)
+def test_switch_reaches_every_section_of_the_workspace(client, world, section):
+    """Every section the switcher offers has a page for the other partner (never a 404)."""
+    client = as_user(client, world["admin"])
+    response = client.get(
+        "/manage/partners/switch/", {"partner": "beta-coding", "section": section}
+    )
+    assert response.status_code == 302
+    assert "/beta-coding/" in response["Location"]
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.django_db
