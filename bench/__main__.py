@@ -1,4 +1,5 @@
-"""`make bench`: requests per second of PartnerHub's pages, each beside a baseline.
+"""`make bench`: requests per second of PartnerHub's pages, each beside a baseline; then the
+metrics dashboards' data beside one hand-written SQL aggregate (bench/metrics.py, PostgreSQL).
 
 The baseline is `/healthz`, a minimal JSON view (one trivial query) served by the same
 gunicorn, on the same machine, in the same run, so the ratio is what carries meaning.
@@ -14,6 +15,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from bench import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "/healthz"
@@ -173,7 +176,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return 0
+    return metrics.main()
 
 
 def measure_warm(port: int, path: str) -> None:

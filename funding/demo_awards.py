@@ -1,4 +1,5 @@
-"""Demo funding awards for the demo partners: the current and previous program years.
+"""Demo funding awards for the demo partners: the current and previous program years (from
+the year each became active).
 
 Accepting a demo application already opens a draft award for its partner; those are kept and
 only what is missing is made. Most awards are approved, with awarded amounts near what was
@@ -67,7 +68,10 @@ def demo_awards(*, rng: random.Random, partners: list, today: datetime.date) -> 
     new_awards: list[FundingAward] = []
     plans: list[tuple[FundingAward, bool]] = []  # (award, lines to make)
     for partner in sorted(active, key=lambda p: p.pk):
+        first = program_year_for(partner.active_since) if partner.active_since else previous
         for year in (previous, current):
+            if year < first:
+                continue  # not the region's partner yet
             award = existing.get((partner.pk, year))
             if award is None:
                 award = FundingAward(

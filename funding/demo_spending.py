@@ -1,5 +1,6 @@
 """Demo data: spending reports on the demo partners' approved (and closed) awards, and their
-independent funding, rising year on year.
+independent funding, a rising share of their funding year on year (never before the partner
+became active, nor in a year whose award is not approved yet).
 
 Runs after `demo_awards`. Submitted reports cover the half-years of each approved award that
 have ended by `today` (July-December, January-June), one line or two per budget line, some
@@ -52,6 +53,12 @@ SOURCES = {
     FundingSourceKind.CORPORATE: ("Regional tech employer", "Local bank"),
     FundingSourceKind.OTHER: ("University partnership", "Event sponsorships"),
 }
+
+
+# A partner's independent share of its funding in its first year, its yearly rise, and cap.
+SHARE = (0.05, 0.4)
+SHARE_GROWTH = (0.02, 0.1)
+SHARE_CAP = 0.6
 
 
 def _money(value: float | Decimal) -> Decimal:
@@ -157,37 +164,53 @@ def demo_spending(*, rng: random.Random, partners: list[Partner], today: datetim
             spending.append(line)
     SpendingLine.objects.bulk_create(spending, batch_size=500)
 
-    funding = _independent(rng, ordered, today)
+    awarded: dict[tuple[int, str], Decimal] = {}
+    for award in awards:
+        key = (award.partner_id, award.program_year)
+        awarded[key] = awarded.get(key, Decimal(0)) + sum(a for _, a in lines.get(award.pk, []))
+    funding = _independent(rng, ordered, today, awarded)
     IndependentFunding.objects.bulk_create(funding, batch_size=500)
     return len(reports) + len(spending) + len(funding)
 
 
 def _independent(
-    rng: random.Random, partners: list[Partner], today: datetime.date
+    rng: random.Random,
+    partners: list[Partner],
+    today: datetime.date,
+    awarded: dict[tuple[int, str], Decimal],
 ) -> list[IndependentFunding]:
-    """Most partners raise money of their own, a little more each year (the last three)."""
+    """Active partners raise money of their own beside the award, a larger share of
+    their funding each year (between `SHARE` at first and `SHARE_CAP`), over the last three
+    program years, from the year they became the region's partner, and in the years whose
+    award has been approved (the share is of awarded + independent)."""
     current = int(program_year_for(today)[:4])
     years = [program_year_label(start) for start in range(current - 2, current + 1)]
     kinds = list(SOURCES)
     rows = []
     for partner in partners:
-        if partner.status != Partner.Status.ACTIVE or rng.random() < 0.2:
+        if partner.status != Partner.Status.ACTIVE:
             continue
-        amount = Decimal(rng.randrange(1500, 6000, 250))
+        share = rng.uniform(*SHARE)
         sources = rng.sample(kinds, rng.randint(1, 3))
+        first = program_year_for(partner.active_since) if partner.active_since else years[0]
         for year in years:
-            for number, kind in enumerate(sources):
-                rows.append(
-                    IndependentFunding(
-                        partner=partner,
-                        program_year=year,
-                        kind=kind,
-                        source=SOURCES[kind][number % len(SOURCES[kind])],
-                        amount=_money(amount / len(sources)),
-                        note="",
+            grant = awarded.get((partner.pk, year), Decimal(0))
+            if year >= first and grant > 0:
+                # independent / (grant + independent) = share, in whole $250s.
+                amount = grant * Decimal(share / (1 - share))
+                amount = max(Decimal(250), (amount / 250).quantize(Decimal(1), ROUND_HALF_UP) * 250)
+                for number, kind in enumerate(sources):
+                    rows.append(
+                        IndependentFunding(
+                            partner=partner,
+                            program_year=year,
+                            kind=kind,
+                            source=SOURCES[kind][number % len(SOURCES[kind])],
+                            amount=_money(amount / len(sources)),
+                            note="",
+                        )
                     )
-                )
-            amount = _money(amount * Decimal(str(rng.uniform(1.2, 1.6))))
+            share = min(SHARE_CAP, share + rng.uniform(*SHARE_GROWTH))
     return rows
 
 

@@ -46,11 +46,13 @@ from funding.models import Disbursement, FundingAward, IndependentFunding, Spend
 from geography import loader
 from geography.models import County, Region, RegionCounty, RegionState, RegionZip, State, ZipCode
 from geography.services import regions_reindex
+from metrics.demo import TARGETS_PER_PARTNER, demo_targets
 from pages.models import TermSheet
 from surveys.demo import demo_surveys
 from workshops.demo import demo_workshops
 from workshops.demo_attendance import demo_attendance
 from workshops.demo_enrollment import demo_enrollments
+from workshops.demo_volume import demo_volume, demo_volume_delete, volume_estimate
 from workshops.models import Course, Workshop, WorkshopFacilitator
 
 from .demo_checkins import demo_checkins
@@ -75,6 +77,9 @@ EXTRA_REGIONAL_MANAGERS = 4
 TEACHERS = 50
 FACILITATORS = 15
 APPLICANTS = 10
+# Rows the steps after the partners write per partner at --activity 1, about (scale 1: 600):
+# the progress bar's total until they have run.
+OPERATION_ROWS_PER_PARTNER = 600
 
 # Share of regions in each non-served status, and of served regions that share a partner.
 CLOSED_SHARE, OPEN_SHARE, ONBOARDING_SHARE = 0.05, 0.19, 0.09
@@ -295,30 +300,38 @@ def demo_logins() -> list[tuple[str, str]]:
 def demo_seed(
     *,
     scale: int = 1,
+    activity: int = 1,
     reset: bool = False,
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> DemoReport:
     """Seed the demo program unless it exists (or, with `reset`, delete and seed it again).
 
-    `progress` is called with the number of rows written since the last call, `on_total`
-    once with the number of rows about to be written. One transaction; the demo
+    `scale` multiplies the people, regions and partners; `activity` the partners' history
+    (above 1, workshops.demo_volume adds years of workshops, teachers, attendance, surveys
+    and teaching reports: see there). `progress` is called with the number of rows written
+    since the last call; `on_total` with the number of rows the seed will have written when
+    done: an estimate first, corrected as the steps learn their counts, and at the end
+    exactly the sum of the progress calls. One transaction; the demo
     applications are made with the real services, which email the applicants after
     commit: `mail_suppressed` wraps the transaction, so that commit sends nothing either.
     """
     with mail_suppressed(), transaction.atomic():
-        return _seed(scale=scale, reset=reset, progress=progress, on_total=on_total)
+        return _seed(
+            scale=scale, activity=activity, reset=reset, progress=progress, on_total=on_total
+        )
 
 
 def _seed(
     *,
     scale: int,
+    activity: int,
     reset: bool,
     progress: Progress | None,
     on_total: Callable[[int], None] | None,
 ) -> DemoReport:
-    if scale < 1:
-        raise ValueError("scale must be 1 or more")
+    if scale < 1 or activity < 1:
+        raise ValueError("scale and activity must be 1 or more")
     if not reset and User.objects.filter(email=SENTINEL_EMAIL).exists():
         report = _counts(
             DemoReport(
@@ -364,9 +377,12 @@ def _seed(
         + sum(len(r.states) + len(r.counties) + len(r.zips) for r in regions)
         + APPLICATIONS_PER_SCALE * scale * any(r.status == Region.Status.OPEN for r in regions)
     )
-    if on_total:
-        on_total(total)
-    tick = progress or (lambda n: None)
+    active = sum(p.status == Partner.Status.ACTIVE for p in partners)
+    counter = _Counter(progress, on_total)
+    counter.expect(
+        total + OPERATION_ROWS_PER_PARTNER * len(partners) + volume_estimate(active, activity)
+    )
+    tick = counter.tick
     with disable_auditlog():
         _write(users, partners, regions, terms, courses, tick)
     # Bulk writes send no signals: refresh the ZIP lookup index in one pass.
@@ -398,8 +414,28 @@ def _seed(
             rows = make(rng=random.Random(SEED + number), partners=demo_partners, today=today)
             report.operations[label] = rows
             tick(rows)
-    if on_total:
-        on_total(total + sum(report.operations.values()))
+        counter.expect(
+            counter.written + volume_estimate(active, activity) + TARGETS_PER_PARTNER * active
+        )
+        # The years of history at --activity above 1, streamed partner by partner.
+        volume = demo_volume(
+            seed=SEED + len(operations) + 1,
+            partners=demo_partners,
+            today=today,
+            activity=activity,
+            tick=tick,
+            expect=lambda rows: counter.expect(
+                counter.written + rows + TARGETS_PER_PARTNER * active
+            ),
+        )
+        report.operations.update({f"{label} (history)": n for label, n in volume.items()})
+        # Targets last: they are set near each partner's actuals of the year before.
+        rows = demo_targets(
+            rng=random.Random(SEED + len(operations) + 2), partners=demo_partners, today=today
+        )
+        report.operations["metric targets"] = rows
+        tick(rows)
+    counter.expect(counter.written)
 
     report.message = (
         f"Demo data seeded at scale {scale}, with {schools.districts} school districts "
@@ -407,6 +443,24 @@ def _seed(
         "partner applications."
     )
     return _counts(report)
+
+
+class _Counter:
+    """Counts the rows written and keeps the progress bar's total up to date."""
+
+    def __init__(self, progress: Progress | None, on_total: Callable[[int], None] | None):
+        self.progress = progress
+        self.on_total = on_total
+        self.written = 0
+
+    def tick(self, rows: int) -> None:
+        self.written += rows
+        if self.progress:
+            self.progress(rows)
+
+    def expect(self, total: int) -> None:
+        if self.on_total:
+            self.on_total(max(total, self.written))
 
 
 # -- deletion ------------------------------------------------------------------------------
@@ -447,6 +501,8 @@ def _delete_demo_rows() -> int:
         ):
             count, _ = model.objects.filter(**scope).delete()
             deleted += count
+        # The rows under the demo workshops, table by table (millions at --activity).
+        deleted += demo_volume_delete()
         # Workshops protect their partner, facilitators and reserved district.
         count, _ = Workshop.objects.filter(is_demo=True).delete()
         deleted += count

@@ -1,8 +1,10 @@
 """Demo workshops for the demo partners (called by seed_demo after the facilitators).
 
 For each active demo partner: workshops of the courses it offers in this and last program
-year; ended ones (enrollments and attendance are filled in later by their own demo step),
-upcoming published ones, and a draft now and then. In person at the partner's ZIP code (its
+year (none before it became the region's partner, `active_since`); ended ones (summer
+institutes, follow-ups, one-day introductions: enrollments and attendance are filled in later
+by their own demo steps), a school-year series of follow-up meetings under way, upcoming
+published ones, and a draft now and then. In person at the partner's ZIP code (its
 zone) or online in a rotation of zones that includes Hawaii, Alaska and Pacific time.
 Facilitators come only from the partner's roster, and only those accredited for the course
 in the workshop's program year. Deterministic for a given `rng`; rows are bulk-created.
@@ -65,7 +67,9 @@ def _weekday_on_or_after(day: datetime.date, weekday: int) -> datetime.date:
     return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def _sessions(kind_name: str, first: datetime.date) -> list[tuple]:
+def _sessions(kind_name: str, first: datetime.date, meetings: int = 1) -> list[tuple]:
+    """The sessions of a workshop of the kind starting on or after `first`; a follow-up may
+    be a series of `meetings` Saturdays four weeks apart."""
     if kind_name == SUMMER:
         monday = _weekday_on_or_after(first, 0)
         return [
@@ -74,8 +78,17 @@ def _sessions(kind_name: str, first: datetime.date) -> list[tuple]:
         ]
     if kind_name == FOLLOW_UP:
         saturday = _weekday_on_or_after(first, 5)
-        return [(saturday, datetime.time(9), datetime.time(12, 30))]
+        return [
+            (saturday + datetime.timedelta(weeks=4 * n), datetime.time(9), datetime.time(12, 30))
+            for n in range(meetings)
+        ]
     return [(_weekday_on_or_after(first, 1), datetime.time(8, 30), datetime.time(15, 30))]
+
+
+def _state(sessions: list[tuple], today: datetime.date) -> str:
+    if sessions[-1][0] < today:
+        return WorkshopState.ENDED
+    return WorkshopState.IN_PROGRESS if sessions[0][0] < today else WorkshopState.PUBLISHED
 
 
 def demo_workshops(*, rng: random.Random, partners: list, today: datetime.date) -> int:
@@ -127,22 +140,39 @@ def demo_workshops(*, rng: random.Random, partners: list, today: datetime.date) 
         if not course_ids:
             continue
         zone = zip_zones.get(partner.pk) or ""
-        specs = []  # (course_id, kind name, first day, state)
+        specs = []  # (course_id, kind name, first day, state, meetings)
         for course_id in course_ids:
-            last_summer = datetime.date(current - 1, 7, 6 + rng.randint(0, 14))
-            specs.append((course_id, SUMMER, last_summer, WorkshopState.ENDED))
+            for start in (current - 1, current):
+                summer = datetime.date(start, 7, 6 + rng.randint(0, 14))
+                specs.append((course_id, SUMMER, summer, None, 1))
             specs.append(
-                (course_id, FOLLOW_UP, datetime.date(current - 1, 10, rng.randint(1, 25)), None)
+                (course_id, FOLLOW_UP, datetime.date(current - 1, 10, rng.randint(1, 25)), None, 3)
             )
         course_id = course_ids[0]
         specs.append(
-            (course_id, ONE_DAY, today - datetime.timedelta(days=rng.randint(7, 60)), None)
+            (course_id, ONE_DAY, today - datetime.timedelta(days=rng.randint(7, 60)), None, 1)
+        )
+        # A school-year series under way: some meetings held, the rest to come.
+        specs.append(
+            (
+                course_ids[-1],
+                FOLLOW_UP,
+                today - datetime.timedelta(days=rng.randint(20, 60)),
+                None,
+                rng.choice((4, 5)),
+            )
         )
         specs.append(
-            (course_id, FOLLOW_UP, today + datetime.timedelta(days=rng.randint(10, 45)), None)
+            (course_id, FOLLOW_UP, today + datetime.timedelta(days=rng.randint(10, 45)), None, 1)
         )
         specs.append(
-            (course_ids[-1], SUMMER, today + datetime.timedelta(days=rng.randint(50, 150)), None)
+            (
+                course_ids[-1],
+                SUMMER,
+                today + datetime.timedelta(days=rng.randint(50, 150)),
+                None,
+                1,
+            )
         )
         if number % DRAFT_EVERY == 0:
             specs.append(
@@ -151,12 +181,15 @@ def demo_workshops(*, rng: random.Random, partners: list, today: datetime.date) 
                     ONE_DAY,
                     today + datetime.timedelta(days=rng.randint(60, 120)),
                     WorkshopState.DRAFT,
+                    1,
                 )
             )
-        for index, (course_id, kind_name, first, state) in enumerate(specs):
-            sessions = _sessions(kind_name, first)
+        for index, (course_id, kind_name, first, state, meetings) in enumerate(specs):
+            sessions = _sessions(kind_name, first, meetings)
+            if partner.active_since and sessions[0][0] < partner.active_since:
+                continue  # nothing before the partner became the region's partner
             if state is None:
-                state = WorkshopState.ENDED if sessions[-1][0] < today else WorkshopState.PUBLISHED
+                state = _state(sessions, today)
             year = program_year_for(sessions[0][0])
             # Every other workshop online, in a rotation that reaches Hawaii and Alaska.
             online = not zone or (index + number) % 2 == 1

@@ -8,13 +8,20 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 
 import geography.loader
 from accounts.models import Role, User
+from core.program_years import previous_program_year, program_year_for
+from districts.models import School
 from geography.models import Region, RegionCounty, RegionState, RegionZip, State
+from metrics.models import Metric, Target
+from metrics.selectors import partner_figures, program_totals
 from pages.models import TermSheet
 from partners.demo import demo_logins, demo_seed
 from partners.models import MIN_PROGRAM_MANAGER_FTE, OrganizationType, Partner, ProgramManager
+from workshops.models import Enrollment
 
 # A few states keep the tests fast: California is split into county regions, New York has the
 # Bronx ZIP-level region, the New England three make the "Northern New England" group.
@@ -96,7 +103,9 @@ def test_fixed_logins_have_their_roles_and_the_demo_password(seeded):
 def test_every_role_has_people_on_fictional_domains(seeded):
     roles = Counter(User.objects.filter(is_demo=True).values_list("role", flat=True))
     assert set(roles) == set(Role.values)
-    assert roles[Role.TEACHER] == 50
+    # The named teachers and each active partner's own local teachers.
+    active = Partner.objects.filter(is_demo=True, status=Partner.Status.ACTIVE).count()
+    assert roles[Role.TEACHER] > 50 + 20 * active
     assert roles[Role.FACILITATOR] == 15
     assert roles[Role.APPLICANT] == 10
     assert 4 <= roles[Role.REGIONAL_MANAGER] <= 6
@@ -105,6 +114,61 @@ def test_every_role_has_people_on_fictional_domains(seeded):
         assert domain in {"demo.test", "example.org", "example.com"} or domain.endswith(
             ".example.org"
         ), email
+
+
+def test_teachers_are_local_and_the_figures_add_up(seeded):
+    """Each partner's workshops are filled by teachers of its own region, a few come back the
+    next year, a few visit another partner's online workshop; partial attendance and shares
+    of independent funding look like a program's (metrics.selectors reads them)."""
+    today = timezone.localdate()
+    current = program_year_for(today)
+    last = previous_program_year(current)
+    attended = Enrollment.objects.filter(attendances__isnull=False).distinct()
+    home = School.objects.filter(pk=OuterRef("teacher__school")).values(
+        "zip_code__region__partner"
+    )[:1]
+    mine = attended.filter(teacher__school__isnull=False).annotate(home=Subquery(home))
+    local = mine.filter(home=F("workshop__partner")).count()
+    assert local >= 0.85 * mine.count()
+    assert local < mine.count()  # some visit another partner
+    by_year = {
+        year: set(
+            attended.filter(workshop__program_year=year).values_list("teacher", "workshop__partner")
+        )
+        for year in (last, current)
+    }
+    returning = by_year[last] & by_year[current]
+    assert 0.1 * len(by_year[current]) < len(returning) < 0.5 * len(by_year[current])
+
+    active = list(
+        Partner.objects.filter(is_demo=True, status=Partner.Status.ACTIVE).values_list(
+            "pk", "active_since"
+        )
+    )
+    ids = [pk for pk, _ in active]
+    for year in (last, current):
+        totals = program_totals(year)
+        figures = partner_figures(ids, year, today=today)
+        summed = sum(f.values[Metric.TEACHERS_ATTENDED] for f in figures.values())
+        assert 0.85 * summed <= totals.teachers <= summed
+        assert totals.teachers > 10 * len(ids)
+        completed = sum(f.values[Metric.TEACHERS_COMPLETED] for f in figures.values())
+        assert completed < summed  # some attended only part of a workshop
+        shares = [f.values[Metric.SUSTAINABILITY_SHARE] for f in figures.values()]
+        known = [s for s in shares if s is not None]
+        assert known and all(Decimal("0.04") <= s <= Decimal("0.61") for s in known)
+    # Growth targets only where there was a year before; FTE targets near today's figure.
+    targets = Target.objects.filter(partner__in=ids)
+    assert not targets.filter(metric=Metric.TEACHER_GROWTH, program_year=last).exists()
+    assert targets.filter(metric=Metric.TEACHER_GROWTH, program_year=current).exists()
+    assert targets.filter(metric=Metric.PM_FTE, program_year=current).count() == len(ids)
+    # Nothing before a partner became active.
+    for pk, since in active:
+        if since and program_year_for(since) > last:
+            assert (
+                partner_figures([pk], last, today=today)[pk].values[Metric.SUSTAINABILITY_SHARE]
+                is None
+            )
 
 
 def test_regions_statuses_match_their_partners(seeded):
@@ -211,12 +275,14 @@ def test_reset_keeps_non_demo_rows_and_is_deterministic(geo):
 def test_scale_two_gives_more_of_everything(geo):
     demo_seed()
     one = demo_counts()
+    teachers = User.objects.filter(role=Role.TEACHER, is_demo=True)
+    one_teachers = teachers.count()
     demo_seed(scale=2, reset=True)
     two = demo_counts()
     assert two["partners"] > one["partners"]
     assert two["regions"] > one["regions"]
     assert two["users"] > one["users"]
-    assert User.objects.filter(role=Role.TEACHER, is_demo=True).count() == 100
+    assert teachers.count() > one_teachers
 
 
 def test_loads_geography_when_empty(monkeypatch):
