@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (12-factor)."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_ratelimit",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "facilitators",
     "events",
     "surveys",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # The metrics count distinct teachers over a whole program's enrollments (hundreds of
+    # thousands of rows): at PostgreSQL's default 4MB those sorts and hashes spill to disk
+    # and the program dashboard takes half again as long. Per connection, so it needs no
+    # server change; DATABASE_WORK_MEM="" keeps the server's own setting.
+    work_mem = env.str("DATABASE_WORK_MEM", default="64MB")
+    if work_mem:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c work_mem={work_mem}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://partnerhub")}
@@ -127,9 +138,14 @@ MEDIA_URL = "/media/"
 # checks scope and streams them.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# `manage.py backup` writes here (`make backup`); see core.backups.
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups"))
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The backend that talks to the mail server. Production sends through the task queue instead
+# (core.mail.TaskEmailBackend), whose worker delivers with this one and retries failures.
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PartnerHub <no-reply@partnerhub.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of the site, for links in emails (no request to build them from).
@@ -143,8 +159,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Integrations: `Authorization: Token <token>`, made on /accounts/tokens/ (one user's
+        # scope, exactly). django-rest-knox keeps only a hash, so a database copy or backup
+        # holds no usable token; each token is shown once, expires, and is revoked alone.
+        "knox.auth.TokenAuthentication",
     ],
 }
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_DAYS", default=365)),
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = 5
 SPECTACULAR_SETTINGS = {
     "TITLE": "PartnerHub API",
     "DESCRIPTION": "The Regional Partner Program: regions, partners, applications and more.",
@@ -154,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_refusals",
+    ],
+    # No online validator: its badge would send the schema's address to swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "RegionStatusEnum": "geography.models.Region.Status",
         "PartnerStatusEnum": "partners.models.Partner.Status",
@@ -171,13 +202,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# LOG_FORMAT=json (production's default): one JSON object a line on stdout, for a log
+# collector; `extra={...}` fields and tracebacks become keys (python-json-logger).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -197,3 +243,5 @@ TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
 }
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="immediate")]}}
+# /healthz reports the worker unhealthy when a task has waited this long past its time.
+HEALTHZ_TASK_MAX_WAIT = env.int("HEALTHZ_TASK_MAX_WAIT", default=300)

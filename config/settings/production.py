@@ -29,6 +29,23 @@ STORAGES = {
 
 # Background work runs in a worker process (`manage.py db_worker`), never in the request.
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASK_BACKEND", default="database")]}}
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["database"]:
+    # Email is queued and delivered by the worker, which retries when the mail server fails:
+    # no request waits on it, and no message is lost (core.mail, core.tasks.deliver_email).
+    EMAIL_BACKEND = "core.mail.TaskEmailBackend"
+
+# JSON lines on stdout (see base.LOGGING); LOG_FORMAT=plain for a person at a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
+        }
+    },
+}
 
 # Redis is the production cache (shared by every app server: rate limits, page caches).
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
