@@ -5,6 +5,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from knox.models import AuthToken
 
 
 class Role(models.TextChoices):
@@ -128,3 +129,6 @@ class User(AbstractUser):
 
 # Role changes are audited; the password hash and login times never enter the log.
 auditlog.register(User, include_fields=["email", "role", "is_active", "first_name", "last_name"])
+
+# API tokens (django-rest-knox): who made or revoked one, and when; the hash never enters the log.
+auditlog.register(AuthToken, include_fields=["user", "token_key", "expiry"])

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_tokens
 
 app_name = "accounts"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("signup/", views.sign_up, name="signup"),
     path("home/", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("tokens/", views_tokens.tokens, name="tokens"),
+    path("tokens/<str:token_key>/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
     path(

@@ -15,6 +15,17 @@ from rest_framework.settings import api_settings
 FIELD_ERRORS_DESCRIPTION = "Messages keyed by field; `non_field_errors` for the whole request."
 
 
+class ErrorDetailSerializer(serializers.Serializer):
+    """DRF's body for a refusal that is not about fields: 401, 403, 404, 405."""
+
+    detail = serializers.CharField()
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """A documented refusal (403, 404...) with its `{"detail": ...}` body."""
+    return OpenApiResponse(ErrorDetailSerializer, description=description)
+
+
 def service_error_detail(
     error: DjangoValidationError, rename: dict[str, str] | None = None
 ) -> dict:

@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from applications.api import ApplicationViewSet
 
-from .views import PartnerViewSet, RegionViewSet, ZipLookupView
+from .views import NotFoundView, PartnerViewSet, RegionViewSet, ZipLookupView
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -28,5 +28,9 @@ urlpatterns = [
     path("surveys/", include("surveys.api_urls")),
     path("funding/", include("funding.api_urls_awards")),
     path("funding/", include("funding.api_urls_spending")),
+    path("metrics/", include("metrics.api_urls")),
     path("", include(router.urls)),
+    # Any other address under /api/v1/ (ending in a slash: APPEND_SLASH still adds a missing
+    # one) answers the API's JSON 404, never the site's HTML page.
+    re_path(r"^(?P<unknown>[\s\S]+/)$", NotFoundView.as_view(), name="not-found"),
 ]

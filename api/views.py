@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -48,6 +49,21 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
             for region_id, states in region_states().items()
         }
         return context
+
+
+class NotFoundView(APIView):
+    """An address under /api/v1/ that names no endpoint: 404 with the API's JSON body."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    schema = None  # not an endpoint
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound
 
 
 class ZipLookupView(APIView):

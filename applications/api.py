@@ -18,14 +18,19 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from api.errors import ServiceErrorsMixin, field_errors_response, service_error_detail
+from api.errors import (
+    ServiceErrorsMixin,
+    error_response,
+    field_errors_response,
+    service_error_detail,
+)
 
 from .filters import ApplicationQueueFilterSet
 from .models import (
@@ -57,13 +62,9 @@ from .services import (
 # --- Errors ------------------------------------------------------------------------------
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 FIELD_ERRORS = field_errors_response({"legal_name": ["Give your organization's legal name."]})
-FORBIDDEN = OpenApiResponse(ErrorDetailSerializer, description="Not allowed for this user.")
-NOT_FOUND = OpenApiResponse(ErrorDetailSerializer, description="No such application in scope.")
+FORBIDDEN = error_response("Not allowed for this user.")
+NOT_FOUND = error_response("No such application in scope.")
 
 
 class StrictJSONParser(JSONParser):
@@ -292,7 +293,7 @@ class ApplicationViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
+    def submit(self, request, *args, **kwargs):
         application = self.get_object()
         application_submit(application=application, user=request.user)
         return self._detail(application)
@@ -309,7 +310,7 @@ class ApplicationViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, *args, **kwargs):
         application = self.get_object()
         data = self._input()
         application_withdraw(application=application, user=request.user, note=data["note"])
@@ -331,7 +332,7 @@ class ApplicationViewSet(
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsReviewer])
-    def transition(self, request, pk=None):
+    def transition(self, request, *args, **kwargs):
         application = self.get_object()
         data = self._input()
         try:
@@ -354,7 +355,7 @@ class ApplicationViewSet(
         responses={200: ReviewSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsReviewer])
-    def review(self, request, pk=None):
+    def review(self, request, *args, **kwargs):
         application = self.get_object()
         data = self._input()
         review = review_save(

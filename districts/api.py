@@ -8,12 +8,12 @@ districts.services; a service's refusal answers 400 keyed by field.
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.errors import ServiceErrorsMixin, field_errors_response
+from api.errors import ServiceErrorsMixin, error_response, field_errors_response
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
 
 from . import services
@@ -31,8 +31,8 @@ from .serializers import (
 FIELD_ERRORS = field_errors_response(
     {"district": ["You already have a partnership with this district."]}
 )
-NOT_FOUND = OpenApiResponse(description="No such record in your scope.")
-FORBIDDEN = OpenApiResponse(description="Not signed in, or not allowed to change this partner.")
+NOT_FOUND = error_response("No such record in your scope.")
+FORBIDDEN = error_response("Not signed in, or not allowed to change this partner.")
 
 
 class _PartnerScoped(ServiceErrorsMixin, PartnerScopedMixin):

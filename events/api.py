@@ -76,7 +76,10 @@ class PartnerEventViewSet(PartnerScopedMixin, viewsets.ReadOnlyModelViewSet):
         request=RegistrationCreateSerializer,
         responses={201: RegistrationSerializer, 400: FIELD_ERRORS},
     ),
-    destroy=extend_schema(summary="Cancel a registration (the waitlist moves up)"),
+    destroy=extend_schema(
+        summary="Cancel a registration (the waitlist moves up)",
+        responses={204: None, 400: FIELD_ERRORS},  # 400: already cancelled
+    ),
 )
 class PartnerRegistrationViewSet(
     ServiceErrorsMixin,

@@ -1,6 +1,7 @@
 """FilterSets for funding lists: the program office's overview and the awards API."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -91,11 +92,23 @@ class OverviewFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(awards.filter(status=value)))
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number the database can hold (anything else is a 400, where a
+    decimal field let 1e271 through to the database and a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class AwardFilterSet(django_filters.FilterSet):
     """Awards API: by program year, partner and status."""
 
     program_year = django_filters.CharFilter(max_length=7)
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    partner = IdFilter(field_name="partner_id")
     status = django_filters.ChoiceFilter(choices=FundingAward.Status.choices)
 
     class Meta:

@@ -143,8 +143,9 @@ class Disbursement(models.Model):
         max_length=100, blank=True, help_text="Payment or check number, for the books."
     )
     note = models.CharField(max_length=300, blank=True)
+    # Empty once the person's account is deleted: the record stays editable then.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -176,8 +177,9 @@ class SpendingReport(models.Model):
     note = models.TextField(
         blank=True, max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
     )
+    # Empty once the person's account is deleted: the record stays editable then.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -299,8 +301,9 @@ class IndependentFunding(models.Model):
     source = models.CharField("from", max_length=200, help_text="Who gives it.")
     amount = money_field("amount")
     note = models.CharField(max_length=300, blank=True)
+    # Empty once the person's account is deleted: the record stays editable then.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

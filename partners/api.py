@@ -7,14 +7,14 @@ keyed by field, its PermissionDenied 403.
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ServiceErrorsMixin
+from api.errors import ServiceErrorsMixin, error_response
 from api.scoping import PartnerScopedMixin, PartnerWritePermission
 from applications.api import FIELD_ERRORS, FORBIDDEN
 from core.program_years import program_year_for
@@ -34,7 +34,7 @@ from .api_serializers import (
 from .commitments import fte_state, partner_commitments, program_manager_fte_totals
 from .models import MIN_PROGRAM_MANAGER_FTE, CheckInNote, ProgramManager
 
-NOT_FOUND = OpenApiResponse(description="No such partner (or record) in your scope.")
+NOT_FOUND = error_response("No such partner (or record) in your scope.")
 
 
 class ProgramManagerViewSet(

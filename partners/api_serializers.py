@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from applications.models import Invitation
@@ -52,6 +53,8 @@ class PartnerInvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# One object for the whole list (totals beside the rows): not a list of these.
+@extend_schema_serializer(many=False)
 class ProgramManagerListSerializer(serializers.Serializer):
     total_fte = serializers.DecimalField(
         max_digits=5, decimal_places=2, help_text="FTE of the managers with active accounts."

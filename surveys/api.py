@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import field_errors_response, service_error_detail
+from api.errors import error_response, field_errors_response, service_error_detail
 from core.program_years import validate_program_year
 from workshops.models import Course, Enrollment
 
@@ -107,7 +107,11 @@ class ResultsView(APIView):
     @extend_schema(
         summary="Survey results in your scope",
         parameters=[ResultsQuerySerializer],
-        responses={200: ResultsSerializer, 400: FIELD_ERRORS, 404: None},
+        responses={
+            200: ResultsSerializer,
+            400: FIELD_ERRORS,
+            404: error_response("Survey results are not for your role."),
+        },
     )
     def get(self, request):
         if not may_see_results(request.user):
@@ -171,7 +175,11 @@ class ResponseCreateView(APIView):
     @extend_schema(
         summary="Answer the survey of your enrollment",
         request=ResponseCreateSerializer,
-        responses={201: ResponseSerializer, 400: FIELD_ERRORS, 404: None},
+        responses={
+            201: ResponseSerializer,
+            400: FIELD_ERRORS,
+            404: error_response("No such enrollment of yours."),
+        },
     )
     def post(self, request):
         data = ResponseCreateSerializer(data=request.data)

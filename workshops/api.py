@@ -71,7 +71,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="kind.name", read_only=True)
     title = serializers.CharField(source="display_title", read_only=True)
     state = serializers.SerializerMethodField()
-    zip_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    zip_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sessions = SessionSerializer(many=True, read_only=True)
     facilitators = serializers.SerializerMethodField()
     places_left = serializers.SerializerMethodField()

@@ -80,3 +80,14 @@ def test_schema_is_valid_and_has_no_warnings(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/api/v1/regions/{slug}/" in out.read_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_address_that_names_no_endpoint_answers_json(client, method):
+    response = getattr(client, method)("/api/v1/applications/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    # A missing slash is still added first.
+    assert client.get("/api/v1/regions").status_code == 301

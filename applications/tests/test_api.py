@@ -397,6 +397,17 @@ def test_submit_a_complete_draft(applicant, committed):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize("name", ["submit", "withdraw", "transition", "review"])
+def test_actions_answer_with_a_format_suffix_too(world, name):
+    """The router also serves `<pk>/<action>.json`: an action must take the `format` keyword
+    (it raised TypeError, a 500, before)."""
+    url = f"{URL}{world['mine'].pk}/{name}.json"
+    response = as_user(world["admin"]).post(url, {}, format="json")
+    assert response.status_code in (400, 403), response.content
+    response = as_user(world["other"]).post(url, {}, format="json")
+    assert response.status_code in (403, 404), response.content
+
+
 def test_staff_cannot_submit_for_the_applicant(world):
     current_terms()
     response = as_user(world["admin"]).post(act(world["mine"], "submit"))

@@ -40,6 +40,14 @@ def test_list_is_scoped_and_filterable(api, draft, manager, regional_manager, pr
         assert api.get(f"{AWARDS}{other.pk}/").status_code == 404
 
 
+@pytest.mark.parametrize("value", ["-4.1e271", "1.5", "9" * 30, "0", "x"])
+def test_a_partner_filter_that_is_no_id_is_400_not_500(api, draft, program_admin, value):
+    api.force_authenticate(program_admin)
+    response = api.get(AWARDS, {"partner": value})
+    assert response.status_code == 400
+    assert "partner" in response.json()
+
+
 def test_out_of_scope_is_404_and_anonymous_403(api, draft, make_user):
     for user in (ProgramManagerFactory().user, make_user(role="regional_manager")):
         api.force_authenticate(user)

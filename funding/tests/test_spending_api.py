@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from funding.models import IndependentFunding, SpendingReport
 from funding.tests.factories import (
     IndependentFundingFactory,
@@ -236,3 +237,21 @@ def test_lists_run_a_fixed_number_of_queries(api, s, django_assert_max_num_queri
         assert api.get(f"{p}/independent-funding/").status_code == 200
     with django_assert_max_num_queries(12):
         assert api.get(f"{BASE}/cost-per-teacher/").status_code == 200
+
+
+def test_records_of_a_deleted_account_stay_editable(api, s):
+    """`created_by` empties when its account is deleted (SET_NULL); full_clean refused the
+    record ever after ("This field cannot be blank"), a 400 on every edit."""
+    creator = UserFactory(role="program_manager")
+    funding = IndependentFundingFactory(partner=s.partner, created_by=creator)
+    report = SpendingReportFactory(award=s.award, created_by=creator)
+    SpendingLineFactory(report=report)
+    creator.delete()
+    api.force_authenticate(s.pm)
+    p = f"{BASE}/partners/{s.partner.pk}"
+    response = api.patch(
+        f"{p}/independent-funding/{funding.pk}/", {"amount": "750.00"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    response = api.post(f"{p}/spending-reports/{report.pk}/submit/", format="json")
+    assert response.status_code == 200, response.content

@@ -92,6 +92,14 @@ def test_list_gives_shares_total_state_and_invitations(client, world):
 
 
 @pytest.mark.django_db
+def test_the_schema_documents_the_list_as_the_one_object_it_is(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/partners/{partner_pk}/program-managers/"]["get"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ProgramManagerList"}
+
+
+@pytest.mark.django_db
 def test_manager_invites_through_the_service(client, world, committed):
     with committed():
         response = as_user(client, world["pm_a"]).post(

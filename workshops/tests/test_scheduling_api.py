@@ -151,3 +151,11 @@ def test_bad_ids_are_404_not_500(api, pm):
     api.force_authenticate(pm.user)
     assert api.get(detail(999999)).status_code == 404
     assert api.post(reverse("api:workshop-cancel", args=[999999])).status_code == 404
+
+
+def test_an_online_workshop_has_no_zip_code_and_the_schema_allows_it(api, db):
+    workshop = WorkshopFactory(is_online=True)
+    assert api.get(detail(workshop.pk)).json()["zip_code"] is None
+    schema = api.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    zip_code = schema.json()["components"]["schemas"]["Workshop"]["properties"]["zip_code"]
+    assert zip_code["nullable"] is True
