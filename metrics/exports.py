@@ -12,17 +12,14 @@ import tablib
 from django.http import HttpResponse
 
 from core.spreadsheets import spreadsheet_safe
+from partners.commitments import CommitmentState
 
-from .selectors import METRICS, MetricSpec, Unit
+from .selectors import METRICS, MetricSpec, Unit, status_text
 
 BOM = "\ufeff"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS_COUNTS = (
-    ("met", "Met"),
-    ("on_track", "On track"),
-    ("at_risk", "At risk"),
-    ("missed", "Missed"),
-)
+# The status columns, in the commitments' order and words.
+STATUS_COUNTS = tuple((str(state.value), str(state.label)) for state in CommitmentState)
 
 
 def percent(fraction) -> Decimal | str:
@@ -49,13 +46,6 @@ def unit_heading(spec: MetricSpec) -> str:
     return {Unit.SHARE: " (%)", Unit.FTE: " (FTE)", Unit.MEAN: " (1-5)"}.get(spec.unit, "")
 
 
-def status_label(status, target=None) -> str:
-    """The status written out; "No data" when there is a target but no figure to judge."""
-    if status is not None:
-        return status.label
-    return "No data" if target is not None else ""
-
-
 # --- The partner dashboard -------------------------------------------------------------------
 
 
@@ -76,7 +66,7 @@ def partner_dataset(dashboard) -> tablib.Dataset:
                 {Unit.SHARE: "%", Unit.FTE: "FTE", Unit.MEAN: "1-5"}.get(spec.unit, "count"),
                 number(spec, row.target),
                 number(spec, row.actual),
-                status_label(row.status, row.target),
+                status_text(row.status, row.target),
                 number(spec, row.region) if spec.region_compare else "",
                 *(number(spec, value) for _, value in row.trend),
             ]
@@ -117,7 +107,7 @@ def program_dataset(rows, program_year: str, counts) -> tablib.Dataset:
             cells += [
                 number(spec, row.figures.values.get(key)),
                 number(spec, row.targets.get(key)),
-                status_label(row.statuses.get(key), row.targets.get(key)),
+                status_text(row.statuses.get(key), row.targets.get(key)),
             ]
         data.append(cells)
     return data

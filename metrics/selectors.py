@@ -1119,6 +1119,14 @@ def targets_for(
 # --- Partner dashboard ----------------------------------------------------------------------
 
 
+def status_text(status, target) -> str:
+    """A status written out; "No data" when a target has no figure to judge (an actual of
+    None), "" without a target. The dashboards, downloads and API all say it this way."""
+    if status:
+        return CommitmentState(status).label
+    return "No data" if target is not None else ""
+
+
 @dataclass
 class MetricRow:
     """One metric of one partner in one year, judged."""
@@ -1146,11 +1154,7 @@ class MetricRow:
 
     @property
     def status_label(self) -> str:
-        """The status written out; "No data" when a target has no figure to judge (an actual
-        of None), "" without a target."""
-        if self.status:
-            return CommitmentState(self.status).label
-        return "No data" if self.target is not None else ""
+        return status_text(self.status, self.target)
 
 
 @dataclass

@@ -48,7 +48,7 @@ from .forms import (
 )
 from .map import choropleth
 from .models import Metric
-from .selectors import METRICS, Unit, evidence_url, format_value
+from .selectors import METRICS, Unit, evidence_url, format_value, status_text
 
 FORMATS = ("csv", "xlsx")
 EVIDENCE_PER_PAGE = 50
@@ -389,6 +389,7 @@ def _program_rows(rows: list, program_year: str) -> list[dict]:
                     "value": format_value(key, row.figures.values.get(key)),
                     "target": format_value(key, target) if target is not None else "",
                     "status": row.statuses.get(key),
+                    "status_label": status_text(row.statuses.get(key), target),
                     "url": evidence_url(row.partner, key, program_year),
                 }
             )
