@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.errors import ServiceErrorsMixin, field_errors_response
+from core.db_routers import reporting_reads
 from core.program_years import program_year_for, validate_program_year
 from partners.models import Partner
 
@@ -77,9 +78,10 @@ class PartnerMetricsListView(MetricsScopeMixin, GenericAPIView):
     )
     def get(self, request):
         year = self.program_year()
-        rows = selectors.program_dashboard(
-            self.partners().order_by("name"), year, today=timezone.localdate()
-        )
+        with reporting_reads():
+            rows = selectors.program_dashboard(
+                self.partners().order_by("name"), year, today=timezone.localdate()
+            )
         data = [
             {
                 "partner": row.partner,
@@ -112,7 +114,8 @@ class PartnerMetricsDetailView(MetricsScopeMixin, GenericAPIView):
     def get(self, request, pk: int):
         partner = self.partner()
         year = self.program_year()
-        dashboard = selectors.partner_dashboard(partner, year, today=timezone.localdate())
+        with reporting_reads():
+            dashboard = selectors.partner_dashboard(partner, year, today=timezone.localdate())
         data = {
             "partner": partner,
             "program_year": year,

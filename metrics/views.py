@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from core.db_routers import reporting_reads
 from core.forms import add_service_errors
 from partners.commitments import CommitmentState
 from partners.models import Partner
@@ -154,7 +155,8 @@ def partner_dashboard(request, ws: Workspace):
     today = timezone.localdate()
     year_form = YearForm(request.GET or None, today=today, after=YEARS_AHEAD)
     program_year = year_form.program_year
-    dashboard = selectors.partner_dashboard(ws.partner, program_year, today=today)
+    with reporting_reads():
+        dashboard = selectors.partner_dashboard(ws.partner, program_year, today=today)
     file_format = export_format(request)
     if file_format:
         return download(
@@ -211,7 +213,8 @@ def metric_evidence(request, ws: Workspace, metric: str):
     today = timezone.localdate()
     year_form = EvidenceForm(request.GET or None, today=today, after=YEARS_AHEAD)
     program_year = year_form.program_year
-    evidence = selectors.metric_evidence(ws.partner, program_year, metric)
+    with reporting_reads():
+        evidence = selectors.metric_evidence(ws.partner, program_year, metric)
     rows, links = evidence.rows, evidence.links
     total = max(getattr(evidence, "total", None) or 0, len(rows))
     course = year_form.chosen_course if COURSE_COLUMN in evidence.columns else None
@@ -415,7 +418,8 @@ def program(request):
     today = timezone.localdate()
     form = ProgramDashboardForm(request.GET or None, today=today)
     program_year, metric, sort = form.program_year, form.chosen_metric, form.chosen_sort
-    rows = sort_rows(selectors.program_dashboard(partners, program_year, today=today), sort)
+    with reporting_reads():
+        rows = sort_rows(selectors.program_dashboard(partners, program_year, today=today), sort)
     file_format = export_format(request)
     if file_format:
         return download(
@@ -456,7 +460,8 @@ def quality(request):
     program_year, by = form.program_year, form.grouping
     by_label = dict(QualityForm.BY_CHOICES)[by]
     slugs = dict(partners.values_list("pk", "slug"))
-    rows = selectors.workshop_quality(list(slugs), program_year, by)
+    with reporting_reads():
+        rows = selectors.workshop_quality(list(slugs), program_year, by)
     file_format = export_format(request)
     if file_format:
         return download(
