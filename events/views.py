@@ -8,14 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
 from core.program_years import program_year_bounds, program_year_for
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import csv_response, spreadsheet_safe
 from partners.models import Partner
 from partners.workspace import Workspace, workspace_view
 
@@ -278,10 +278,7 @@ def attendance_report(request):
 @login_required
 def attendance_report_csv(request):
     _form, report = _report(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="event-attendance-{report.program_year}.csv"'
-    )
+    response = csv_response(f"event-attendance-{report.program_year}.csv")
     writer = csv.writer(response)
     header = ["Partner", "Status"]
     for summit in report.summits:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import tablib
 from django.http import HttpResponse
 
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import dataset_response, spreadsheet_safe
 
 from .selectors_awards import TREND_LABELS, Overview
 
@@ -24,7 +24,6 @@ HEADERS = [
     "Share the year before (%)",
     "Trend",
 ]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def overview_dataset(overview: Overview) -> tablib.Dataset:
@@ -77,10 +76,4 @@ def _share(value: Decimal | None):
 def overview_response(overview: Overview, file_format: str) -> HttpResponse:
     """The download: `file_format` is "csv" or "xlsx"."""
     data = overview_dataset(overview)
-    name = f"funding-overview-{overview.program_year}.{file_format}"
-    if file_format == "xlsx":
-        response = HttpResponse(data.export("xlsx"), content_type=XLSX)
-    else:
-        response = HttpResponse(data.export("csv"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return dataset_response(data, file_format, f"funding-overview-{overview.program_year}")

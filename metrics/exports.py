@@ -9,15 +9,12 @@ order mark, so Excel reads names with accents correctly. Every text cell goes th
 from decimal import Decimal
 
 import tablib
-from django.http import HttpResponse
 
 from core.spreadsheets import spreadsheet_safe
 from partners.commitments import CommitmentState
 
 from .selectors import METRICS, MetricSpec, Unit, status_text
 
-BOM = "\ufeff"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The status columns, in the commitments' order and words.
 STATUS_COUNTS = tuple((str(state.value), str(state.label)) for state in CommitmentState)
 
@@ -156,15 +153,3 @@ def evidence_dataset(evidence, rows) -> tablib.Dataset:
     for row in rows:
         data.append([spreadsheet_safe("" if cell is None else cell) for cell in row])
     return data
-
-
-def download(data: tablib.Dataset, file_format: str, name: str) -> HttpResponse:
-    """The file to download: `file_format` is "csv" or "xlsx"; `name` without extension."""
-    if file_format == "xlsx":
-        response = HttpResponse(data.export("xlsx"), content_type=XLSX)
-    else:
-        # With a byte order mark first, Excel reads the file as UTF-8 (without it, "Peña"
-        # comes out as "PeÃ±a"); other spreadsheets and csv readers skip it ("utf-8-sig").
-        response = HttpResponse(BOM + data.export("csv"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
-    return response

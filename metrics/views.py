@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.db_routers import reporting_reads
 from core.forms import add_service_errors
+from core.spreadsheets import dataset_response
 from partners.commitments import CommitmentState
 from partners.models import Partner
 from partners.workspace import Workspace, workspace_view
@@ -32,7 +33,6 @@ from partners.workspace import Workspace, workspace_view
 from . import selectors, services
 from .exports import (
     STATUS_COUNTS,
-    download,
     evidence_dataset,
     partner_dataset,
     program_dataset,
@@ -159,7 +159,7 @@ def partner_dashboard(request, ws: Workspace):
         dashboard = selectors.partner_dashboard(ws.partner, program_year, today=today)
     file_format = export_format(request)
     if file_format:
-        return download(
+        return dataset_response(
             partner_dataset(dashboard), file_format, f"metrics-{ws.partner.slug}-{program_year}"
         )
     rows = _metric_rows(dashboard, ws.partner)
@@ -228,7 +228,7 @@ def metric_evidence(request, ws: Workspace, metric: str):
     file_format = export_format(request)
     if file_format:
         name = f"evidence-{ws.partner.slug}-{metric}-{program_year}"
-        return download(
+        return dataset_response(
             evidence_dataset(evidence, rows),
             file_format,
             f"{name}-{course.slug}" if course else name,
@@ -422,7 +422,7 @@ def program(request):
         rows = sort_rows(selectors.program_dashboard(partners, program_year, today=today), sort)
     file_format = export_format(request)
     if file_format:
-        return download(
+        return dataset_response(
             program_dataset(rows, program_year, status_counts),
             file_format,
             f"metrics-{program_year}",
@@ -464,7 +464,7 @@ def quality(request):
         rows = selectors.workshop_quality(list(slugs), program_year, by)
     file_format = export_format(request)
     if file_format:
-        return download(
+        return dataset_response(
             quality_dataset(rows, program_year, by_label),
             file_format,
             f"workshop-quality-{by}-{program_year}",

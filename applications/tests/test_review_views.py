@@ -132,7 +132,7 @@ def test_a_regional_manager_sees_only_the_regions_they_review(client, regional_m
     assert client.get(_detail(mine)).status_code == 200
     assert client.get(_detail(other)).status_code == 404
     assert client.post(reverse("review:score", args=[other.pk]), {}).status_code == 404
-    rows = list(csv.DictReader(io.StringIO(client.get(EXPORT).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get(EXPORT).content.decode("utf-8-sig"))))
     assert [row["organization"] for row in rows] == ["Mine Collaborative"]
     # The region filter offers only their regions.
     region_choices = response.context["filter"].form.fields["region"].queryset
@@ -372,7 +372,7 @@ def test_queue_query_count_does_not_grow_with_applications(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(admin_client.get(QUEUE).context["rows"]) == 25
     with django_assert_max_num_queries(len(few.captured_queries)):
-        rows = list(csv.reader(io.StringIO(admin_client.get(EXPORT).content.decode())))
+        rows = list(csv.reader(io.StringIO(admin_client.get(EXPORT).content.decode("utf-8-sig"))))
     assert len(rows) == 31
 
 
@@ -410,7 +410,7 @@ def test_export_is_the_filtered_list_as_csv(admin_client, program_admin, rubric)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="applications-')
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0]) == [
         "id",
         "organization",

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import csv_response, spreadsheet_safe
 from geography.models import Region
 from partners.models import Partner
 
@@ -204,9 +204,8 @@ def export(request):
     queryset = _filtered(request).qs
     applications = list(queryset)
     summaries = review_summaries(applications)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
+    response = csv_response(f"applications-{stamp}.csv")
     writer = csv.writer(response)
     writer.writerow(
         [

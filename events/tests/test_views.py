@@ -445,7 +445,7 @@ def test_report_csv_is_the_same_table(client, program_admin):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Partner"
     assert any("Past summit" in h and "program manager attended" in h for h in rows[0])
     by_name = {row[0]: row for row in rows[1:]}

@@ -211,7 +211,7 @@ def test_overview_csv_parses_back_with_the_same_totals(client, funded, program_a
     client.force_login(program_admin)
     response = client.get(OVERVIEW + "?program_year=2026-27&format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["Partner"] for row in rows] == [
         "'=Alpha Computing",  # never a formula
         "Beta Computing",

@@ -446,7 +446,7 @@ def test_roster_csv_has_the_columns_and_guards_formulas(client, roster_world):
     response = as_user(client, manager_of(workshop.partner)).get(roster_url(workshop, "roster_csv"))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Name", "Email", "School", "NCES id", "Status"]
     assert rows[0][-1] == f"Enrolled or waitlisted at ({workshop.time_zone})"
     assert len(rows) == 1 + 5
@@ -501,7 +501,11 @@ def test_roster_and_csv_times_are_in_the_workshops_zone(client):
     page = text(client.get(roster_url(workshop)))
     assert "Mar 2, 2026, 10:30 a.m. HST" in page
     assert "Pacific/Honolulu" in page
-    rows = list(csv.reader(io.StringIO(client.get(roster_url(workshop, "roster_csv")).text)))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(roster_url(workshop, "roster_csv")).content.decode("utf-8-sig"))
+        )
+    )
     assert rows[0][-1] == "Enrolled or waitlisted at (Pacific/Honolulu)"
     assert rows[1][-1] == "2026-03-02T10:30-10:00"
 

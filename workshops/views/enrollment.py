@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import csv_response, spreadsheet_safe
 from partners.workspace import Workspace, workspace_view
 
 from .. import enrollment as services
@@ -207,8 +206,7 @@ def roster(request, ws: Workspace, pk: int):
 @workspace_view("workshops")
 def roster_csv(request, ws: Workspace, pk: int):
     workshop = _partner_workshop(ws, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="workshop-{workshop.pk}-roster.csv"'
+    response = csv_response(f"workshop-{workshop.pk}-roster.csv")
     writer = csv.writer(response)
     zone = workshop.zone
     writer.writerow(
