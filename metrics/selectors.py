@@ -119,6 +119,7 @@ from partners.commitments import CommitmentState, program_manager_fte_totals
 from partners.models import Partner
 from workshops.models import (
     Attendance,
+    Course,
     Enrollment,
     EnrollmentStatus,
     TeachingReport,
@@ -491,7 +492,7 @@ _GROUPS = {
 def _tables() -> dict[str, str]:
     from django.db import connection
 
-    from workshops.models import Course, WorkshopFacilitator
+    from workshops.models import WorkshopFacilitator
 
     q = connection.ops.quote_name
     return {
@@ -1428,7 +1429,6 @@ def workshop_quality(
 
 def _quality_labels(by: str, keys: set[int]) -> dict[int, tuple[str, str, str]]:
     from accounts.models import User
-    from workshops.models import Course
 
     if by == "workshop":
         return {
@@ -1483,7 +1483,8 @@ _ENROLLMENT_METRICS = {
     Metric.ATTENDANCE_RATE,
     Metric.COMPLETION_RATE,
 }
-_REPORT_METRICS = {
+# Figures counted from teaching reports: their evidence can be narrowed to one course.
+REPORT_METRICS = _REPORT_METRICS = {
     Metric.STUDENTS_REACHED,
     Metric.TEACHERS_IMPLEMENTING,
     Metric.SCHOOLS_IMPLEMENTING,
@@ -1498,11 +1499,12 @@ def metric_evidence(
     metric: Metric | str,
     *,
     today: datetime.date | None = None,
+    course: Course | None = None,
 ) -> Evidence:
     """The records a metric of the partner's year is counted from (module docstring), at
     most EVIDENCE_LIMIT rows with the total, each linked to its workspace page where there is
-    one; `today` (default: the local date) as for the figures. A fixed number of queries (two
-    to four)."""
+    one; `today` (default: the local date) as for the figures; `course` narrows the records
+    of a REPORT_METRICS figure to that course's. A fixed number of queries (two to four)."""
     metric = Metric(metric)
     today = today or timezone.localdate()
     spec = METRICS[metric]
@@ -1517,7 +1519,7 @@ def metric_evidence(
     if metric in _ENROLLMENT_METRICS:
         _enrollment_evidence(evidence, partner, program_year)
     elif metric in _REPORT_METRICS:
-        _report_evidence(evidence, partner, program_year)
+        _report_evidence(evidence, partner, program_year, course)
     elif metric == Metric.TEACHER_GROWTH:
         _growth_evidence(evidence, partner, program_year, today)
     elif metric == Metric.DISTRICT_FULFILMENT:
@@ -1585,10 +1587,14 @@ def _enrollment_evidence(evidence: Evidence, partner: Partner, program_year: str
         evidence.links.append(_url("partner_enrollments:roster", partner.slug, e.workshop_id))
 
 
-def _report_evidence(evidence: Evidence, partner: Partner, program_year: str) -> None:
+def _report_evidence(
+    evidence: Evidence, partner: Partner, program_year: str, course: Course | None
+) -> None:
     reports = TeachingReport.objects.filter(
         workshop__partner=partner, program_year=program_year
     ).select_related("teacher", "course", "school", "workshop__course", "workshop__kind")
+    if course is not None:
+        reports = reports.filter(course=course)
     evidence.total = reports.count()
     evidence.columns = [
         "Teacher",

@@ -55,7 +55,6 @@ FORMATS = ("csv", "xlsx")
 EVIDENCE_PER_PAGE = 50
 # The evidence of the teaching-report metrics names each record's course in this column; the
 # dashboard's per-course figures link to that evidence narrowed to the course (`?course=`).
-COURSE_COLUMN = "Course"
 COURSE_METRICS = (Metric.TEACHERS_IMPLEMENTING, Metric.SCHOOLS_IMPLEMENTING)
 DASHBOARD_STATUSES = (Partner.Status.ACTIVE, Partner.Status.ONBOARDING)
 
@@ -213,17 +212,11 @@ def metric_evidence(request, ws: Workspace, metric: str):
     today = timezone.localdate()
     year_form = EvidenceForm(request.GET or None, today=today, after=YEARS_AHEAD)
     program_year = year_form.program_year
+    course = year_form.chosen_course if metric in selectors.REPORT_METRICS else None
     with reporting_reads():
-        evidence = selectors.metric_evidence(ws.partner, program_year, metric)
+        evidence = selectors.metric_evidence(ws.partner, program_year, metric, course=course)
     rows, links = evidence.rows, evidence.links
     total = max(getattr(evidence, "total", None) or 0, len(rows))
-    course = year_form.chosen_course if COURSE_COLUMN in evidence.columns else None
-    # Only the first EVIDENCE_LIMIT records of all courses are searched for the course's.
-    course_partial = False
-    if course is not None:
-        rows, links = _course_records(evidence, course)
-        course_partial = total > len(evidence.rows)
-        total = len(rows)
     records = list(zip(rows, links, strict=False))
     file_format = export_format(request)
     if file_format:
@@ -242,7 +235,6 @@ def metric_evidence(request, ws: Workspace, metric: str):
         "spec": METRICS[metric],
         "evidence": evidence,
         "course": course,
-        "course_partial": course_partial,
         "all_courses_url": "?" + urlencode({"year": program_year}) if course else "",
         "page": page,
         # The selector caps the records it returns; the total counts them all.
@@ -253,17 +245,6 @@ def metric_evidence(request, ws: Workspace, metric: str):
         "export_query": urlencode(query),
     }
     return render(request, "metrics/evidence.html", context)
-
-
-def _course_records(evidence, course) -> tuple[list, list]:
-    """The evidence's rows (and their links) of one course, by its "Course" column."""
-    column = evidence.columns.index(COURSE_COLUMN)
-    kept = [
-        (row, link)
-        for row, link in zip(evidence.rows, evidence.links, strict=False)
-        if row[column] == course.name
-    ]
-    return [row for row, _ in kept], [link for _, link in kept]
 
 
 # --- Targets ---------------------------------------------------------------------------------

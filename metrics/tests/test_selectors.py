@@ -502,6 +502,21 @@ def test_evidence_is_capped(program, monkeypatch):
     assert (len(evidence.rows), evidence.total, evidence.truncated) == (2, 6, True)
 
 
+
+def test_the_evidence_of_one_course_is_all_of_its_records_past_the_cap(program, monkeypatch):
+    import metrics.selectors as selectors
+
+    every = metric_evidence(program.a, YEAR, Metric.STUDENTS_REACHED)
+    monkeypatch.setattr(selectors, "EVIDENCE_LIMIT", 1)
+    by_course = {}
+    for course in program.courses.values():
+        one = metric_evidence(program.a, YEAR, Metric.STUDENTS_REACHED, course=course)
+        assert {row[1] for row in one.rows} <= {course.name}
+        by_course[course.name] = one.total
+    # Counted in the database, not among the capped rows: the courses add up to every record.
+    assert sum(by_course.values()) == every.total
+    assert all(by_course.values())
+
 # --- Formatting ---------------------------------------------------------------------------
 
 
