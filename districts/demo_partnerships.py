@@ -13,6 +13,7 @@ bulk_create (no audit entries, as for the rest of the demo).
 import datetime
 import random
 
+from core.demo_names import random_name
 from core.program_years import previous_program_year, program_year_for
 
 from .models import DistrictCommitment, DistrictPartnership
@@ -25,16 +26,6 @@ AT_RISK_EVERY = 4
 CURRENT_YEAR_SHARE = 0.85  # of partnerships with a commitment this year, at the others
 PREVIOUS_YEAR_SHARE = 0.75
 
-FIRST_NAMES = (
-    "Ana", "Ben", "Carmen", "David", "Elena", "Farah", "Grace", "Hiro", "Imani", "Jamal",
-    "Keiko", "Luis", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Samir", "Tara",
-    "Uma", "Victor", "Wendy", "Yusuf", "Zoe",
-)  # fmt: skip
-LAST_NAMES = (
-    "Alvarez", "Brooks", "Chen", "Diaz", "Ellis", "Fischer", "Garcia", "Hughes", "Ibarra",
-    "Johnson", "Kim", "Lopez", "Martin", "Nguyen", "Okafor", "Patel", "Reyes", "Singh",
-    "Thompson", "Vasquez", "Walker", "Young",
-)  # fmt: skip
 TITLES = (
     "Director of Teaching and Learning",
     "Curriculum Coordinator",
@@ -85,7 +76,7 @@ def demo_partnerships(*, rng: random.Random, partners: list, today: datetime.dat
         at_risk = number % AT_RISK_EVERY == 1
         count = min(len(districts), rng.randint(MIN_PARTNERSHIPS, MAX_PARTNERSHIPS))
         for index, district_id in enumerate(rng.sample(districts, count)):
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            first, last = random_name(rng)
             email = f"{first}.{last}@example.org".lower()
             n = 2
             while email in used_emails:

@@ -35,6 +35,7 @@ from applications.demo import (
     mail_suppressed,
 )
 from applications.models import Review
+from core.demo_names import random_name
 from districts.demo import demo_schools, demo_schools_delete
 from districts.demo_partnerships import demo_partnerships, demo_partnerships_delete
 from districts.models import DistrictPartnership
@@ -227,28 +228,6 @@ EXTRA_SENTENCES = (
     "It publishes a yearly report on CS access across the schools it serves.",
 )
 
-FIRST_NAMES = (
-    "Aaliyah", "Aaron", "Adriana", "Ahmed", "Aiden", "Alejandro", "Amara", "Andre", "Anika",
-    "Beatriz", "Benjamin", "Bianca", "Brandon", "Camila", "Carlos", "Chloe", "Colin", "Daniela",
-    "Darius", "Deborah", "Desmond", "Elena", "Elijah", "Emeka", "Esther", "Farah", "Gabriel",
-    "Grace", "Hannah", "Hector", "Hiroshi", "Imani", "Isaac", "Ivy", "Jamal", "Jasmine",
-    "Javier", "Jenna", "Joaquin", "Julia", "Kai", "Keisha", "Kenji", "Laila", "Leah", "Liam",
-    "Lucia", "Malik", "Maria", "Marcus", "Maya", "Mei", "Miguel", "Nadia", "Naomi", "Nathan",
-    "Nia", "Noah", "Olivia", "Omar", "Paloma", "Peter", "Quinn", "Rafael", "Rania", "Rebecca",
-    "Rosa", "Samir", "Sara", "Sean", "Sofia", "Tariq", "Theo", "Tiana", "Valeria", "Victor",
-    "Wen", "Xavier", "Yasmin", "Zoe",
-)  # fmt: skip
-LAST_NAMES = (
-    "Abernathy", "Achebe", "Alvarado", "Bergstrom", "Blackwood", "Brennan", "Calloway",
-    "Castillo", "Chandrasekar", "Delacroix", "Donovan", "Ellsworth", "Espinoza", "Fairweather",
-    "Fitzgerald", "Galloway", "Greenfield", "Haddad", "Hargrove", "Hollis", "Ibarra", "Iverson",
-    "Jablonski", "Kaminski", "Kealoha", "Kowalczyk", "Lachance", "Lindgren", "Mahoney",
-    "Marquez", "McAllister", "Montgomery", "Nakamura", "Nkemelu", "Oduya", "Okonkwo",
-    "Pemberton", "Petrakis", "Quintero", "Ramanathan", "Redcloud", "Rosenthal", "Saldana",
-    "Sandoval", "Takahashi", "Thibodeaux", "Underwood", "Vasquez", "Villanueva", "Wainwright",
-    "Whitcomb", "Yamamoto", "Yellowhorse", "Zielinski", "Zubiri", "Holloway", "Ashby",
-    "Carrington", "Desai", "Engstrom",
-)  # fmt: skip
 
 FTE_PATTERNS = {
     1: (("1.00",), ("0.75",), ("0.50",)),
@@ -987,7 +966,7 @@ class _People:
         self.taken = {e.lower() for e in User.objects.values_list("email", flat=True)}
 
     def name(self) -> tuple[str, str]:
-        return self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        return random_name(self.rng)
 
     def email(self, first: str, last: str, domain: str) -> str:
         local = f"{first}.{last}".lower()

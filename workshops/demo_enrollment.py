@@ -33,6 +33,7 @@ from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.demo_names import random_name
 from districts.models import School
 from partners.models import Partner
 
@@ -48,33 +49,6 @@ UNLISTED_SHARE = 0.08  # teachers whose school is "not listed"
 WORKSHOPS_PER_TEACHER = 1.6  # a teacher's workshops with their partner in a program year
 RETURNING = 0.25  # of a partner's teachers in a year came in an earlier year
 VISITING = 0.08  # of the seats of an online workshop: teachers of another partner
-
-FIRST_NAMES = (
-    "Aaliyah", "Aaron", "Adriana", "Ahmed", "Aiden", "Alejandro", "Amara", "Andre", "Anika",
-    "Beatriz", "Benjamin", "Bianca", "Brandon", "Camila", "Carlos", "Chloe", "Colin", "Daniela",
-    "Darius", "Deborah", "Desmond", "Elena", "Elijah", "Emeka", "Esther", "Farah", "Gabriel",
-    "Grace", "Hannah", "Hector", "Hiroshi", "Imani", "Isaac", "Ivy", "Jamal", "Jasmine",
-    "Javier", "Jenna", "Joaquin", "Julia", "Kai", "Keisha", "Kenji", "Laila", "Leah", "Liam",
-    "Lucia", "Malik", "Maria", "Marcus", "Maya", "Mei", "Miguel", "Nadia", "Naomi", "Nathan",
-    "Nia", "Noah", "Olivia", "Omar", "Paloma", "Peter", "Quinn", "Rafael", "Rania", "Rebecca",
-    "Rosa", "Samir", "Sara", "Sean", "Sofia", "Tariq", "Theo", "Tiana", "Valeria", "Victor",
-    "Wen", "Xavier", "Yasmin", "Zoe", "Adele", "Bruno", "Celeste", "Dmitri", "Eamon", "Fatima",
-    "Gideon", "Harriet", "Ingrid", "Jonah", "Kiara", "Lorenzo", "Marisol", "Nikhil", "Odette",
-    "Pilar", "Reuben", "Sunita", "Tobias", "Ursula", "Vivian", "Wesley", "Yusuf", "Zara",
-)  # fmt: skip
-LAST_NAMES = (
-    "Abernathy", "Achebe", "Alvarado", "Bergstrom", "Blackwood", "Brennan", "Calloway",
-    "Castillo", "Chandrasekar", "Delacroix", "Donovan", "Ellsworth", "Espinoza", "Fairweather",
-    "Fitzgerald", "Galloway", "Greenfield", "Haddad", "Hargrove", "Hollis", "Ibarra", "Iverson",
-    "Jablonski", "Kaminski", "Kealoha", "Kowalczyk", "Lachance", "Lindgren", "Mahoney",
-    "Marquez", "McAllister", "Montgomery", "Nakamura", "Nkemelu", "Oduya", "Okonkwo",
-    "Pemberton", "Petrakis", "Quintero", "Ramanathan", "Redcloud", "Rosenthal", "Saldana",
-    "Sandoval", "Takahashi", "Thibodeaux", "Underwood", "Vasquez", "Villanueva", "Wainwright",
-    "Whitcomb", "Yamamoto", "Yellowhorse", "Zielinski", "Zubiri", "Holloway", "Ashby",
-    "Carrington", "Desai", "Engstrom", "Baptiste", "Cardenas", "Dunleavy", "Eriksen",
-    "Ferreira", "Gutierrez", "Hashemi", "Jorgensen", "Kovacs", "Lombardi", "Mwangi", "Novak",
-    "Ortega", "Park", "Rasmussen", "Soto", "Tran", "Vance", "Whitfield", "Xiong",
-)  # fmt: skip
 
 
 def _aware(day: datetime.date, hour: int) -> datetime.datetime:
@@ -282,7 +256,7 @@ class _Pools:
             # takes most of a second), else a new one.
             self.password = self.existing_hash or make_password(settings.DEMO_PASSWORD)
             self.taken = {e.lower() for e in User.objects.values_list("email", flat=True)}
-        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        first, last = random_name(self.rng)
         local, n = f"{first}.{last}".lower(), 1
         email = f"{local}@{TEACHER_DOMAIN}"
         while email in self.taken:
