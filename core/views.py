@@ -1,4 +1,4 @@
-"""Views that belong to no domain: the health check and the error pages."""
+"""Views that belong to no domain: the liveness and health checks and the error pages."""
 
 import logging
 import secrets
@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,16 @@ def healthz(request):
         {"status": "error" if failing else "ok", "failing": failing, "checks": checks},
         status=503 if failing else 200,
     )
+
+
+@never_cache
+@require_safe
+def livez(request):
+    """Liveness: 200 "ok" as long as this process answers requests. It touches neither the
+    database nor the cache, so a process manager restarts a stuck process on it without
+    restarting healthy ones when PostgreSQL or Redis is down (that is /healthz's job); and it
+    is the minimal view `make bench` measures the pages beside."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def server_error(request):
