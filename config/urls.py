@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.views import healthz
+from core.views import healthz, livez
 
 admin.site.site_header = "PartnerHub administration"
 admin.site.site_title = "PartnerHub admin"
@@ -24,6 +24,7 @@ urlpatterns = [
     path("manage/funding/", include("funding.urls")),
     path("manage/metrics/", include("metrics.urls")),
     path("manage/facilitators/", include("facilitators.urls")),
+    path("manage/audit/", include("core.urls_audit")),
     path("workshops/", include("workshops.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
 ]
 
 handler500 = "core.views.server_error"

@@ -43,5 +43,6 @@ def items_for(user) -> list[NavItem]:
         items.append(NavItem("Funding", reverse("funding:overview")))
     if user.is_program_admin:
         items.append(NavItem("Regions", reverse("geography:region_list")))
+        items.append(NavItem("Audit trail", reverse("audit:log")))
         items.append(NavItem("Administration", reverse("admin:index")))
     return items

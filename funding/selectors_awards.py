@@ -13,7 +13,13 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from core.audit import HistoryChange, HistoryItem, history_changes, logged_blank
+from core.audit import (
+    HistoryChange,
+    HistoryItem,
+    choice_label,
+    history_changes,
+    logged_blank,
+)
 from core.program_years import previous_program_year
 from core.templatetags.money import usd
 from partners.models import Partner
@@ -301,13 +307,11 @@ def _amount(value) -> str:
 
 
 def _status(value) -> str:
-    if logged_blank(value):
-        return "—"
-    return FundingAward.Status(value).label if value in FundingAward.Status.values else value
+    return choice_label(FundingAward.Status, value)
 
 
 def _category(value) -> str:
-    return BudgetCategory(value).label if value in BudgetCategory.values else str(value)
+    return choice_label(BudgetCategory, value)
 
 
 def award_log_entries(award: FundingAward) -> list[LogEntry]:

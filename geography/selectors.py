@@ -11,7 +11,14 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.audit import HistoryChange, HistoryItem, history_changes, logged_blank
+from core.audit import (
+    HistoryChange,
+    HistoryItem,
+    choice_label,
+    clipped,
+    history_changes,
+    logged_blank,
+)
 from partners.models import Partner
 
 from .models import (
@@ -237,11 +244,11 @@ def region_history(region: Region, entries: list[LogEntry]) -> list[HistoryChang
         if logged_blank(value):
             return "—"
         if kind == "status":
-            return Region.Status(value).label if value in Region.Status.values else value
+            return choice_label(Region.Status, value)
         value = str(value)
         if kind in names:
             return names[kind].get(int(value), f"#{value} (deleted)") if value.isdigit() else value
-        return value if len(value) <= 160 else value[:157] + "…"
+        return clipped(value)
 
     grouped = history_changes(entries)
     for change in grouped:

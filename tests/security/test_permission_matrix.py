@@ -114,6 +114,7 @@ EXPECT: dict[str, Expect] = {
     # Public pages
     "": e(answers(R)),  # / redirects to the program page
     "healthz": e(PUBLIC),
+    "livez": e(PUBLIC),
     "pages:program": e(PUBLIC),
     "pages:terms": e(PUBLIC),
     "pages:terms_version": e(PUBLIC),
@@ -240,6 +241,8 @@ EXPECT: dict[str, Expect] = {
     "facilitators:set": e(ADMIN_ONLY),
     "facilitators:renew": e(ADMIN_ONLY),
     "facilitators:facilitator": e(OFFICE, public=True),  # office-wide, not per partner
+    # The audit trail browser (program admins)
+    "audit:log": e(ADMIN_ONLY),
     # Workshops: public pages, a teacher's own enrollment, a facilitator's checklist
     "workshops:list": e(PUBLIC),
     "workshops:detail": e(PUBLIC, public=True),
@@ -409,10 +412,20 @@ ADMIN_READ_ONLY = {
     "admin:django_tasks_database_dbtaskresult_delete",
     "admin:pages_termsheet_delete",  # a published term sheet never goes away
     "admin:surveys_surveyresponse_add",
+    # django-axes' records of sign-in attempts: made by sign-ins, never by hand.
+    "admin:axes_accessattempt_add",
+    "admin:axes_accesslog_add",
+    "admin:axes_accessfailurelog_add",
 }
 ADMIN_NO_ROWS = {
     "admin:django_tasks_database_dbtaskresult_change",
     "admin:django_tasks_database_dbtaskresult_history",
+    # No failed sign-in in the matrix's world: no lock-out rows (they are deleted to clear one).
+    *(
+        f"admin:axes_{model}_{view}"
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for view in ("change", "history", "delete")
+    ),
 }
 
 
