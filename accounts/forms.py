@@ -1,17 +1,40 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from geography.fields import ZipCodeField
 
 from .models import SELF_SERVICE_ROLES, Role, User
 
 
-class SignInForm(AuthenticationForm):
+class RefusableMixin:
+    """A form its view may refuse outright (a rate limit, a lock-out): invalid, with the reason
+    as its error, before anything else is checked (no password is tried, no email sent). What
+    was typed stays bound, so the page shows it again."""
+
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
+
+    def clean(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="refused")
+        return super().clean()
+
+
+class SignInForm(RefusableMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class PasswordResetRequestForm(RefusableMixin, PasswordResetForm):
+    pass
 
 
 class SignUpForm(forms.Form):
@@ -33,7 +56,10 @@ class SignUpForm(forms.Form):
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     email = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Email address",
+        # The model's limit (254), not the form field's default (320): longer is refused here.
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
         label="Password",

@@ -1,19 +1,92 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_ratelimit.decorators import ratelimit
 
 from . import selectors, services
-from .forms import ProfileForm, SignInForm, SignUpForm
+from .forms import PasswordResetRequestForm, ProfileForm, SignInForm, SignUpForm
+
+# Too many requests: the form is shown again, with why, and nothing is done.
+TOO_MANY = 429
 
 
+def _rate(name: str):
+    """A rate read from settings at each request (so tests and operators can change it)."""
+    return lambda group, request: getattr(settings, name)
+
+
+def _posted_email(group, request) -> str:
+    """The email address a form was posted for, as accounts are found (one counter each)."""
+    return (request.POST.get("username") or request.POST.get("email") or "").strip().lower()
+
+
+SIGN_IN_LIMITED = (
+    "Too many sign-in attempts in a short time. For your security, please wait 10 minutes "
+    "and try again, or reset your password."
+)
+
+
+def _lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        "Too many failed sign-in attempts for this email address. For your security, signing "
+        f"in to it from here is paused for {minutes} minutes. If you have forgotten your "
+        "password, reset it below."
+    )
+
+
+@method_decorator(
+    ratelimit(
+        group="sign-in-ip", key="ip", rate=_rate("RATE_SIGN_IN_PER_IP"), method="POST", block=False
+    ),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        group="sign-in-email",
+        key=_posted_email,
+        rate=_rate("RATE_SIGN_IN_PER_EMAIL"),
+        method="POST",
+        block=False,
+    ),
+    name="post",
+)
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if getattr(self.request, "limited", False):
+            # Refused before the password is tried: a limited client learns nothing from it.
+            kwargs["refusal"] = SIGN_IN_LIMITED
+        return kwargs
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refused:
+            response.status_code = TOO_MANY
+        return response
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lock-out response (AXES_LOCKOUT_CALLABLE): the sign-in page, with why.
+
+    The form keeps the email address typed; the password is refused without being checked.
+    """
+    form = SignInForm(request, data=request.POST, refusal=_lockout_message())
+    form.is_valid()
+    next_url = request.POST.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=TOO_MANY)
 
 
 def sign_up(request):
@@ -54,12 +127,56 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form})
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/email/password_reset.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
+RESET_LIMITED = (
+    "Too many password-reset requests in a short time. Nothing was sent: please wait an hour "
+    "and try again."
 )
+
+
+@method_decorator(
+    ratelimit(
+        group="password-reset-ip",
+        key="ip",
+        rate=_rate("RATE_PASSWORD_RESET_PER_IP"),
+        method="POST",
+        block=False,
+    ),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        group="password-reset-email",
+        key=_posted_email,
+        rate=_rate("RATE_PASSWORD_RESET_PER_EMAIL"),
+        method="POST",
+        block=False,
+    ),
+    name="post",
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, limited per address and per email; the limit's message is the same
+    whether or not the email has an account, so it tells nobody which addresses do."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if getattr(self.request, "limited", False):
+            kwargs["refusal"] = RESET_LIMITED
+        return kwargs
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refused:
+            response.status_code = TOO_MANY
+        return response
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )

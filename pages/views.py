@@ -147,7 +147,9 @@ def contact(request):
         if partner:
             return redirect(partner)
         return redirect(reverse("pages:find") + (f"?zip={data['zip']}" if data["zip"] else ""))
-    return render(request, "pages/contact.html", {"form": form, "partner": partner}, status=400)
+    # 429 when refused for the rate limit (Too Many Requests), 400 for a form to correct.
+    status = 429 if getattr(request, "limited", False) else 400
+    return render(request, "pages/contact.html", {"form": form, "partner": partner}, status=status)
 
 
 @require_POST
@@ -172,4 +174,5 @@ def notify(request):
             request, "Thank you. We will email you when a Regional Partner serves your area."
         )
         return redirect(reverse("pages:find") + f"?zip={place.code}")
-    return render(request, "pages/notify.html", {"form": form}, status=400)
+    status = 429 if getattr(request, "limited", False) else 400
+    return render(request, "pages/notify.html", {"form": form}, status=status)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from accounts.models import Role
 from funding.models import BudgetCategory
@@ -417,12 +420,38 @@ def _error_summary(forms: dict) -> list[ErrorLink]:
 
 # --- Views ---------------------------------------------------------------------------------
 
+# Too many requests: the page is shown again, with why, and nothing is done.
+TOO_MANY = 429
+
+
+def _rate(name: str):
+    """A rate read from settings at each request (so tests and operators can change it)."""
+    return lambda group, request: getattr(settings, name)
+
 
 def _landing(region_slug: str = "") -> HttpResponse:
     url = reverse("pages:apply")
     if region_slug and Region.objects.filter(slug=region_slug).exists():
         url += f"?region={region_slug}"
     return redirect(url)
+
+
+def _start_refused(request, slug: str) -> HttpResponse:
+    """The landing page again (its region kept), saying why no draft was made."""
+    # pages.views imports this module (landing_context): import it here, not at the top.
+    from pages.views import apply as landing_page
+
+    messages.error(
+        request,
+        "You have started several applications in a short time, so this one was not started. "
+        "Please wait an hour and try again.",
+    )
+    request.GET = request.GET.copy()
+    if slug:
+        request.GET["region"] = slug
+    response = landing_page(request)
+    response.status_code = TOO_MANY
+    return response
 
 
 @login_required
@@ -451,6 +480,16 @@ def start(request):
             "application.",
         )
         region = None
+    # Counted only here, where a draft would be made: "continue my draft" is never refused.
+    if is_ratelimited(
+        request,
+        group="application-start",
+        key="user",
+        rate=_rate("RATE_APPLICATION_START_PER_USER"),
+        method="POST",
+        increment=True,
+    ):
+        return _start_refused(request, slug)
     application = application_create(user=request.user, region=region)
     messages.success(request, "Your application is started. Save as you go: you can finish later.")
     return redirect("apply:section", pk=application.pk, section=SECTIONS[0].slug)
@@ -565,6 +604,13 @@ def _zip_finder(request) -> dict:
 
 
 @login_required
+@ratelimit(
+    group="application-submit",
+    key="user",
+    rate=_rate("RATE_APPLICATION_SUBMIT_PER_USER"),
+    method="POST",
+    block=False,
+)
 def review(request, pk: int):
     """Everything still missing, with links to fix it, the answers, and Submit."""
     application = _own_application(request, pk)
@@ -572,7 +618,14 @@ def review(request, pk: int):
         return redirect("apply:status", pk=application.pk)
     page = _page_context(application, request.user, current="review")
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and getattr(request, "limited", False):
+        messages.error(
+            request,
+            "You have pressed Submit many times in a short time, so your application was not "
+            "submitted. Please wait an hour and try again; your answers are saved.",
+        )
+        status = TOO_MANY
+    elif request.method == "POST":
         try:
             application_submit(application=application, user=request.user)
         except ValidationError as error:

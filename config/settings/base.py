@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_ratelimit",
+    "axes",
+    "csp",
     "rest_framework",
     "knox",
     "django_filters",
@@ -49,6 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, the sign-in lock-out, the audit log) reads the
+    # client's address. TRUSTED_PROXY_COUNT below.
+    "core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +63,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,12 +108,28 @@ else:
     if work_mem:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c work_mem={work_mem}".strip()
+# A PostgreSQL streaming replica for the dashboards and reports (README, Operations): reads
+# inside core.db_routers.reporting_reads() go there; everything else stays on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.db_routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://partnerhub")}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The lock-out check (django-axes) runs before the password check: a locked-out person is
+# refused without their password being tried. Sessions name ModelBackend, which loads users.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -235,6 +260,61 @@ LOGGING = {
 # Rate limits (django-ratelimit) count in the cache: Redis in production (CACHE_URL).
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# The rates ("count/period"), read by the views at each request. Every POST counts, whatever
+# its outcome. Per address they are generous: a school or a workshop room sits behind one, and
+# thirty teachers signing in there at once must not be refused.
+RATE_SIGN_IN_PER_IP = env.str("RATE_SIGN_IN_PER_IP", default="40/10m")
+RATE_SIGN_IN_PER_EMAIL = env.str("RATE_SIGN_IN_PER_EMAIL", default="10/10m")
+RATE_PASSWORD_RESET_PER_IP = env.str("RATE_PASSWORD_RESET_PER_IP", default="10/h")
+RATE_PASSWORD_RESET_PER_EMAIL = env.str("RATE_PASSWORD_RESET_PER_EMAIL", default="5/h")
+# Per applicant: starting a draft, and pressing Submit (a refused submit counts too, so an
+# applicant fixing the last problems has room to try again).
+RATE_APPLICATION_START_PER_USER = env.str("RATE_APPLICATION_START_PER_USER", default="10/h")
+RATE_APPLICATION_SUBMIT_PER_USER = env.str("RATE_APPLICATION_SUBMIT_PER_USER", default="20/h")
+
+# Sign-in lock-out (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one email
+# address from one IP address, that pair is refused for AXES_COOLOFF_TIME. Locking the pair,
+# not the account, keeps an attacker from locking a person out from everywhere; the per-IP
+# rate above covers one address trying many accounts. A program admin clears a lock in the
+# admin (Axes > Access attempts) or with `manage.py axes_reset_username <email>`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused but do not restart the cool-off: the page's "try again
+# in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The sign-in page again, with the reason, status 429 (not axes' bare text page).
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+# The lock-out needs only the failures; axes' log of every successful sign-in is not kept.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content security policy (django-csp): only this site's own files; no inline script or style,
+# no eval. Chart.js sets sizes through element.style (the CSSOM), which CSP allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+# How many proxies (load balancer, TLS proxy) stand between clients and the app and append to
+# X-Forwarded-For; the client's address is read from there (core.middleware). 0: none, the
+# app is reached directly and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The audit trail's correlation ids (one per change, core.audit.audited) are made by the app
+# only: auditlog would otherwise take any client's X-Correlation-ID header as one, letting a
+# request join its entries to someone else's change.
+AUDITLOG_CID_HEADER = None
 
 # Background work (emails, reminders) goes through django-tasks: inline by default (development
 # and tests), into the database queue with TASK_BACKEND=database, run by `manage.py db_worker`.

@@ -123,7 +123,7 @@ def test_contact_is_rate_limited_with_a_clear_message(client, program):
     for _ in range(5):
         assert client.post("/educate/regional-partner/contact/", data).status_code == 302
     response = client.post("/educate/regional-partner/contact/", data)
-    assert response.status_code == 400
+    assert response.status_code == 429
     assert "try again in an hour" in response.content.decode()
     assert len(mail.outbox) == 5
 
