@@ -62,3 +62,13 @@ class ContactForm(forms.Form):
         if any(ch in name for ch in "\r\n"):
             raise forms.ValidationError("Enter your name on one line.")
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        # The hidden fields come from the page, not the person: a refused one has no place on
+        # the page to be said, so it is said on top of the form instead.
+        if [name for name in ("partner", "zip") if self._errors.pop(name, None)]:
+            self.add_error(
+                None, "This form was changed on its way here; reload the page and try again."
+            )
+        return cleaned
