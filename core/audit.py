@@ -276,6 +276,17 @@ def trail_pages(entries: QuerySet[LogEntry]) -> QuerySet:
     )
 
 
+def _to_many(model: type[Model] | None, name: str) -> bool:
+    """Whether `name` is a relation to many rows of the model (many-to-many or reverse)."""
+    if model is None:
+        return False
+    try:
+        relation = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return bool(relation.many_to_many or relation.one_to_many)
+
+
 def _field(model: type[Model] | None, name: str):
     if model is None:
         return None
@@ -369,6 +380,10 @@ def entry_items(entry: LogEntry, model: type[Model] | None, names: dict) -> list
                     f"{capfirst(label)} {verb}", values=objects[:20], more=max(0, len(objects) - 20)
                 )
             )
+            continue
+        if _to_many(model, name):
+            # auditlog writes a relation's manager as text ("facilitators.Accreditation.None")
+            # when a row is created: not a value; the rows it relates are logged themselves.
             continue
         old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         old = None if created else logged_value(model_field, old, names)

@@ -70,6 +70,20 @@ def test_sign_in_is_limited_per_address(client):
     assert sign_in(client, user.email, PASSWORD, ip=ELSEWHERE).status_code == 302
 
 
+@override_settings(RATE_SIGN_IN_PER_IP="3/10m", RATE_SIGN_IN_PER_EMAIL="3/10m")
+def test_only_failed_sign_ins_count_so_a_room_of_teachers_is_not_refused(client):
+    teachers = [UserFactory() for _ in range(6)]
+    for teacher in teachers:  # six people, one address, twice each: more than the rate
+        for _ in range(2):
+            client.logout()
+            assert sign_in(client, teacher.email, PASSWORD).status_code == 302
+    # Failures still count: three from here, and the next attempt is refused.
+    client.logout()
+    for n in range(3):
+        assert sign_in(client, f"guess{n}@example.org", "wrong").status_code == 200
+    assert sign_in(client, teachers[0].email, PASSWORD).status_code == 429
+
+
 @override_settings(RATE_SIGN_IN_PER_IP="2/10m")
 def test_showing_the_sign_in_page_is_never_limited(client):
     for _ in range(5):

@@ -254,15 +254,17 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Lock-outs are warnings; axes' info line for every sign-in is noise.
+        "axes": {"level": "WARNING"},
     },
 }
 
 # Rate limits (django-ratelimit) count in the cache: Redis in production (CACHE_URL).
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-# The rates ("count/period"), read by the views at each request. Every POST counts, whatever
-# its outcome. Per address they are generous: a school or a workshop room sits behind one, and
-# thirty teachers signing in there at once must not be refused.
+# The rates ("count/period"), read by the views at each request. For sign-in only failures
+# count (accounts.views.SIGN_IN_LIMITS): a school or a workshop room sits behind one address,
+# and thirty teachers signing in there at once must not be refused. Elsewhere every POST counts.
 RATE_SIGN_IN_PER_IP = env.str("RATE_SIGN_IN_PER_IP", default="40/10m")
 RATE_SIGN_IN_PER_EMAIL = env.str("RATE_SIGN_IN_PER_EMAIL", default="10/10m")
 RATE_PASSWORD_RESET_PER_IP = env.str("RATE_PASSWORD_RESET_PER_IP", default="10/h")

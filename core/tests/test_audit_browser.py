@@ -326,6 +326,7 @@ def test_bad_filters_say_what_to_fix_next_to_the_field(admin_client, trail, quer
     assert _changes(response) == []
     html = response.content.decode()
     assert "Fix the filters above to see the changes." in html
+    assert "Nothing is listed yet: 1 thing to fix." in html  # a search saves nothing
     assert "Download CSV" not in html
     # What was typed stays in its field, to be corrected (a select offers only its choices).
     for name, value in query.items():
@@ -463,3 +464,14 @@ def test_a_client_cannot_set_the_correlation_id_of_its_changes(client, django_us
     change = LogEntry.objects.get_for_object(user).get(action=LogEntry.Action.UPDATE)
     assert change.changes_dict["first_name"][1] == "Ada"
     assert change.cid != "forged-cid"
+
+
+def test_a_new_record_does_not_list_its_related_rows_as_raw_text(admin_client, admin):
+    """auditlog writes a created row's to-many relations as "app.Model.None": not shown."""
+    from workshops.tests.factories import CourseFactory
+
+    with audited(admin, label="course"):
+        CourseFactory(name="CS Adventures")
+    body = admin_client.get(URL).content.decode()
+    assert "CS Adventures" in body
+    assert ".None" not in body
