@@ -12,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from .fingerprint import cache_key
@@ -29,16 +30,24 @@ def is_plain_visitor(request) -> bool:
     )
 
 
-def cache_for_visitors(fingerprint: Callable[[], str]):
+def cache_for_visitors(fingerprint: Callable[[], str], *, clock_seconds: int | None = None):
     """Serve the view's 200 responses to plain visitors from the cache, keyed on the full
-    path and `fingerprint()` (one cheap query that changes with the page's rows)."""
+    path and `fingerprint()` (one cheap query that changes with the page's rows).
+
+    `clock_seconds`: for a page that also changes with the time (a workshop is open until its
+    first session starts), the key changes every that many seconds too, so the page is at
+    most that far behind the clock, and never behind its rows.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not is_plain_visitor(request):
                 return view(request, *args, **kwargs)
-            key = cache_key("page", request.get_full_path(), fingerprint())
+            parts = [request.get_full_path(), fingerprint()]
+            if clock_seconds:
+                parts.append(str(int(timezone.now().timestamp() // clock_seconds)))
+            key = cache_key("page", *parts)
             cached = cache.get(key)
             if cached is None:
                 response = view(request, *args, **kwargs)

@@ -76,6 +76,32 @@ def test_the_list_shows_open_workshops_with_zone_and_places(
     assert "Secret draft" not in body
 
 
+def test_visitors_get_the_list_from_the_cache_until_something_on_it_changes(
+    client, db, django_assert_num_queries, monkeypatch
+):
+    now = timezone.now()  # one minute of the clock throughout, until it is moved on below
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    workshop = WorkshopFactory(title="Cached coding", starts_on=SOON)
+    first = client.get(reverse("workshops:list")).content
+    assert "20 of 20 left" in first.decode()
+    with django_assert_num_queries(1):  # the fingerprint only
+        assert client.get(reverse("workshops:list")).content == first
+    enroll(workshop)  # an enrollment the app makes: its audit entry changes the fingerprint
+    assert "19 of 20 left" in client.get(reverse("workshops:list")).content.decode()
+    # Once its first session has started it is no longer open, within the minute.
+    started = now + datetime.timedelta(days=(SOON - timezone.localdate()).days + 1)
+    monkeypatch.setattr(timezone, "now", lambda: started)
+    assert "Cached coding" not in client.get(reverse("workshops:list")).content.decode()
+
+
+def test_signed_in_people_are_not_served_the_visitors_copy(client, db):
+    WorkshopFactory(title="Cached coding", starts_on=SOON)
+    client.get(reverse("workshops:list"))
+    client.force_login(UserFactory(role="teacher"))
+    body = client.get(reverse("workshops:list")).content.decode()
+    assert "Sign out" in body
+
+
 def test_the_list_filters_by_state_and_course(client, db):
     course = CourseFactory(name="CS Principles")
     WorkshopFactory(title="Principles upcoming", course=course)

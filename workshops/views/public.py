@@ -3,17 +3,20 @@ feeds (all open workshops, one workshop, one partner's)."""
 
 import datetime
 
+from auditlog.models import LogEntry
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core.fingerprint import tables_fingerprint
+from core.page_cache import cache_for_visitors
 from partners.models import Partner
 
 from ..calendar import calendar_response
 from ..enrollment import enrollment_panel
 from ..filters import WorkshopFilterSet
-from ..models import Workshop
+from ..models import Course, Workshop
 from ..scheduling import (
     PUBLIC_STATES,
     effective_state,
@@ -38,6 +41,15 @@ def _decorate(workshops, now) -> None:
         workshop.schedule = schedule_summary(workshop)
 
 
+def _list_fingerprint() -> str:
+    """Changes with the workshops, partners and courses, and with every change the app makes
+    to sessions, facilitators and enrollments (all audited: the audit log's newest id)."""
+    return tables_fingerprint(Workshop, Partner, Course, newest=(LogEntry,))
+
+
+# The same for every visitor; a minute behind the clock at most (a workshop stops being open
+# when its first session starts), never behind the app's changes.
+@cache_for_visitors(_list_fingerprint, clock_seconds=60)
 def workshop_list(request):
     filterset = WorkshopFilterSet(request.GET, queryset=Workshop.objects.all())
     workshops = filterset.qs if filterset.is_valid() else public_workshops()
