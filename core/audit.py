@@ -276,23 +276,25 @@ def trail_pages(entries: QuerySet[LogEntry]) -> QuerySet:
     )
 
 
-def _to_many(model: type[Model] | None, name: str) -> bool:
-    """Whether `name` is a relation to many rows of the model (many-to-many or reverse)."""
-    if model is None:
-        return False
-    try:
-        relation = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return bool(relation.many_to_many or relation.one_to_many)
-
-
-def _field(model: type[Model] | None, name: str):
+def _model_field(model: type[Model] | None, name: str):
+    """The model's field (or relation) named `name`, or None."""
     if model is None:
         return None
     try:
-        model_field = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
+        return None
+
+
+def _to_many(model: type[Model] | None, name: str) -> bool:
+    """Whether `name` is a relation to many rows of the model (many-to-many or reverse)."""
+    relation = _model_field(model, name)
+    return relation is not None and bool(relation.many_to_many or relation.one_to_many)
+
+
+def _field(model: type[Model] | None, name: str):
+    model_field = _model_field(model, name)
+    if model_field is None:
         return None
     # A reverse relation shares its name with no logged field of the model.
     return None if model_field.auto_created and not model_field.concrete else model_field

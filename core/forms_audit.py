@@ -52,13 +52,10 @@ class AuditFilterSet(django_filters.FilterSet):
         max_digits=18,
         decimal_places=0,
         help_text="The record's id, as in links from its page.",
-        error_messages={
-            "invalid": "Enter the record's number, for example 42.",
-            "min_value": "Enter the record's number, for example 42.",
-            "max_digits": "Enter the record's number, for example 42.",
-            "max_decimal_places": "Enter the record's number, for example 42.",
-            "max_whole_digits": "Enter the record's number, for example 42.",
-        },
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_digits", "max_decimal_places", "max_whole_digits"),
+            "Enter the record's number, for example 42.",
+        ),
     )
     q = django_filters.CharFilter(
         label="Record name contains", method="filter_text", max_length=TEXT_MAX
