@@ -502,7 +502,6 @@ def test_evidence_is_capped(program, monkeypatch):
     assert (len(evidence.rows), evidence.total, evidence.truncated) == (2, 6, True)
 
 
-
 def test_the_evidence_of_one_course_is_all_of_its_records_past_the_cap(program, monkeypatch):
     import metrics.selectors as selectors
 
@@ -516,6 +515,7 @@ def test_the_evidence_of_one_course_is_all_of_its_records_past_the_cap(program, 
     # Counted in the database, not among the capped rows: the courses add up to every record.
     assert sum(by_course.values()) == every.total
     assert all(by_course.values())
+
 
 # --- Formatting ---------------------------------------------------------------------------
 
