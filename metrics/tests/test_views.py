@@ -320,11 +320,12 @@ def queries(client, url, **params) -> int:
     return len(captured)
 
 
-# Each with the session and the user. The partner dashboard: the partner, the figures over four
-# years, the targets and the survey questions. The program dashboard: `program_dashboard` (16)
+# Each with the session and the user. The partner dashboard: the partner, the figures'
+# fingerprint (metrics.cache), the figures over four years, the targets and the survey
+# questions. The program dashboard: the partners' ids and the fingerprint, `program_dashboard`
 # and the map (the fingerprint, and the outlines on a cache miss).
-PARTNER_DASHBOARD_QUERIES = 14
-PROGRAM_DASHBOARD_QUERIES = 18
+PARTNER_DASHBOARD_QUERIES = 15
+PROGRAM_DASHBOARD_QUERIES = 20
 QUALITY_QUERIES = 7
 
 
@@ -349,8 +350,28 @@ def test_the_program_dashboard_runs_a_fixed_number_of_queries(client, world, mak
     served_region(lone, "ID", "16", "Idaho")
     several = queries(signed_in(client, rm), PROGRAM)
     assert one == several == PROGRAM_DASHBOARD_QUERIES
-    # The map's outlines are cached: a second look costs their fingerprint only.
-    assert queries(client, PROGRAM) == PROGRAM_DASHBOARD_QUERIES - 3
+    # The figures and the map's outlines are cached: a second look costs their fingerprints.
+    assert queries(client, PROGRAM) == PROGRAM_DASHBOARD_QUERIES - 15
+
+
+def test_a_cached_dashboard_shows_every_change_at_once(client, world):
+    """The dashboards are cached under a fingerprint of what they count (metrics.cache)."""
+    admin = signed_in(client, world["admin"])
+    gamma = world["gamma"]
+
+    def attended(url) -> str:
+        page = text(client.get(url))
+        return page.split('id="metric-teachers_attended"', 1)[1].split("</tr>", 1)[0]
+
+    before = attended(dashboard(gamma))
+    assert attended(dashboard(gamma)) == before  # served from the cache
+    assert queries(client, dashboard(gamma)) == PARTNER_DASHBOARD_QUERIES - 11
+    teachers_came(gamma, teachers=2, attended=1)  # enrollments and attendance, as the app makes
+    after = attended(dashboard(gamma))
+    assert after != before
+    program_before = text(client.get(PROGRAM))
+    Target.objects.create(partner=gamma, program_year=YEAR, metric=Metric.PM_FTE, value=1)
+    assert text(client.get(PROGRAM)) != program_before
 
 
 def test_the_quality_breakdown_runs_a_fixed_number_of_queries(client, world):
