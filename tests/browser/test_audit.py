@@ -5,9 +5,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from core.audit import audited
 from partners.tests.factories import PartnerFactory
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +28,7 @@ def test_an_admin_filters_the_trail_by_a_person_on_a_phone(page: Page, site):
         summit.save()
 
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(admin.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    sign_in(page, site, admin)
 
     page.goto(site.url + "/manage/audit/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")

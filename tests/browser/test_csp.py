@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from applications.tests.factories import open_region
 from core.program_years import program_year_for
 from districts.tests.factories import district_with_schools, served_region
@@ -20,6 +20,8 @@ from funding.tests.factories import approved_award
 from geography.loader import load_geography
 from geography.models import RegionState, State, ZipCode
 from partners.tests.factories import PartnerFactory, ProgramManagerFactory
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,14 +64,6 @@ class Watch:
         assert self.errors == [], f"{where}: {self.errors}"
         # No <style> element slipped in (htmx's indicator rules, a library's own).
         assert self.page.locator("style").count() == 0, where
-
-
-def sign_in(page: Page, site, user) -> None:
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 @pytest.fixture

@@ -1,77 +1,28 @@
 """A program admin opens the program dashboard, colours the map by another metric, sorts the
 table and drills into a partner's dashboard, on a desktop and on a phone."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
-from core.program_years import program_year_bounds, program_year_for
-from geography.models import Region, RegionState, State
+from accounts.tests.factories import UserFactory
 from partners.tests.factories import PartnerFactory
-from workshops.models import WorkshopState
-from workshops.tests.factories_attendance import (
-    AttendanceFactory,
-    TeachingReportFactory,
-    workshop_with_teachers,
-)
+
+from .helpers import YEAR, dashboard_partner, dashboard_rows, sign_in
 
 pytestmark = pytest.mark.browser
 
-YEAR = program_year_for(timezone.localdate())
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _partner(name: str, code: str, fips: str, state_name: str, *, attended: int, students: int):
-    partner = PartnerFactory(name=name)
-    workshop, enrollments = workshop_with_teachers(
-        teachers=attended,
-        sessions=1,
-        starts_on=program_year_bounds(YEAR)[0] + datetime.timedelta(days=20),
-        partner=partner,
-        state=WorkshopState.ENDED,
-    )
-    for enrollment in enrollments:
-        AttendanceFactory(enrollment=enrollment, session=workshop.sessions.get())
-    TeachingReportFactory(
-        teacher=enrollments[0].teacher,
-        program_year=YEAR,
-        workshop=workshop,
-        course=workshop.course,
-        students=students,
-        female_students=students // 2,
-        urm_students=students // 3,
-    )
-    state, _ = State.objects.get_or_create(code=code, defaults={"fips": fips, "name": state_name})
-    region = Region.objects.create(name=f"{state_name} region", status="served", partner=partner)
-    RegionState.objects.create(region=region, state=state)
-    return partner
 
 
 @pytest.fixture
 def admin(site):
     # More teachers at Cascade, more students at Desert: the two orders differ.
-    _partner("Cascade Computing", "WA", "53", "Washington", attended=5, students=40)
-    _partner("Desert Code", "AZ", "04", "Arizona", attended=2, students=300)
+    dashboard_partner("Cascade Computing", "WA", "53", "Washington", attended=5, students=40)
+    dashboard_partner("Desert Code", "AZ", "04", "Arizona", attended=2, students=300)
     return UserFactory(role="program_admin", first_name="Ada", last_name="Admin")
-
-
-def sign_in(page: Page, site, user) -> None:
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
-
-
-def _rows(page: Page) -> list[str]:
-    return page.locator(".program-table tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.partner)"
-    )
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -102,14 +53,14 @@ def test_an_admin_colours_the_map_sorts_and_drills_into_a_partner(
     expect(legend).to_contain_text("(1 partner)")
 
     # Sort by students reached: largest first, then the other way.
-    assert _rows(page) == ["cascade-computing", "desert-code"]
+    assert dashboard_rows(page) == ["cascade-computing", "desert-code"]
     header = page.locator(".program-table thead th").filter(has_text="Students reached")
     header.get_by_role("link").click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert _rows(page) == ["desert-code", "cascade-computing"]
+    assert dashboard_rows(page) == ["desert-code", "cascade-computing"]
     header.get_by_role("link").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    assert _rows(page) == ["cascade-computing", "desert-code"]
+    assert dashboard_rows(page) == ["cascade-computing", "desert-code"]
     # The map kept its metric through the sorting.
     expect(page).to_have_url(re.compile("metric=students_reached"))
 

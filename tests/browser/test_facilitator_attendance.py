@@ -7,13 +7,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from workshops.models import Attendance, WorkshopState
 from workshops.tests.factories_attendance import (
     EnrollmentFactory,
     WorkshopFactory,
     assign_facilitator,
 )
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,11 +43,7 @@ def test_a_facilitator_marks_two_teachers_present_on_a_phone(new_context, site, 
     )
     phone = new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = phone.new_page()
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(facilitator.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    sign_in(page, site, facilitator)
 
     page.goto(site.url + "/workshops/facilitating/")
     page.get_by_role("link", name=re.compile("^Attendance")).tap()

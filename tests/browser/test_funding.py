@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD
 from core.program_years import program_year_for
 from funding.models import IndependentFunding, SpendingReport
 from funding.tests.factories import approved_award
 from partners.tests.factories import PartnerFactory, ProgramManagerFactory
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +25,6 @@ def manager(site):
     return ProgramManagerFactory(
         partner=partner, user__first_name="Rosa", user__last_name="Quintero"
     ).user
-
-
-def sign_in(page: Page, site, user) -> None:
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 def test_a_manager_files_spending_and_sees_the_sustainability_share_rise(page: Page, site, manager):

@@ -10,12 +10,10 @@ Along the way the focused element always shows where it is (an outline or a box 
 the skip link takes the focus to the main content.
 """
 
-import datetime
 import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -29,17 +27,13 @@ from applications.tests.factories import (
     hawaii,
     open_region,
 )
-from core.program_years import program_year_bounds, program_year_for
 from districts.tests.factories import district_with_schools, served_region
-from geography.models import Region, RegionState, State
+from geography.models import RegionState
 from partners.tests.factories import PartnerFactory
-from workshops.models import Enrollment, WorkshopState
+from workshops.models import Enrollment
 from workshops.tests.factories import WorkshopFactory
-from workshops.tests.factories_attendance import (
-    AttendanceFactory,
-    TeachingReportFactory,
-    workshop_with_teachers,
-)
+
+from .helpers import YEAR, dashboard_partner, dashboard_rows
 
 pytestmark = pytest.mark.browser
 
@@ -335,52 +329,20 @@ def test_an_admin_reviews_and_decides_with_the_keyboard_alone(page: Page, site):
 
 # --- (d) The program dashboard ----------------------------------------------------------------
 
-YEAR = program_year_for(timezone.localdate())
-
-
-def _partner(name: str, code: str, fips: str, state_name: str, *, attended: int, students: int):
-    partner = PartnerFactory(name=name)
-    workshop, enrollments = workshop_with_teachers(
-        teachers=attended,
-        sessions=1,
-        starts_on=program_year_bounds(YEAR)[0] + datetime.timedelta(days=20),
-        partner=partner,
-        state=WorkshopState.ENDED,
-    )
-    for enrollment in enrollments:
-        AttendanceFactory(enrollment=enrollment, session=workshop.sessions.get())
-    TeachingReportFactory(
-        teacher=enrollments[0].teacher,
-        program_year=YEAR,
-        workshop=workshop,
-        course=workshop.course,
-        students=students,
-    )
-    state, _ = State.objects.get_or_create(code=code, defaults={"fips": fips, "name": state_name})
-    region = Region.objects.create(name=f"{state_name} region", status="served", partner=partner)
-    RegionState.objects.create(region=region, state=state)
-    return partner
-
-
-def _rows(page: Page) -> list[str]:
-    return page.locator(".program-table tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.partner)"
-    )
-
 
 def test_an_admin_sorts_the_dashboard_and_opens_a_partner_with_the_keyboard_alone(page: Page, site):
-    _partner("Cascade Computing", "WA", "53", "Washington", attended=5, students=40)
-    _partner("Desert Code", "AZ", "04", "Arizona", attended=2, students=300)
+    dashboard_partner("Cascade Computing", "WA", "53", "Washington", attended=5, students=40)
+    dashboard_partner("Desert Code", "AZ", "04", "Arizona", attended=2, students=300)
     admin = UserFactory(role="program_admin")
 
     sign_in(page, site.url, admin.email)
     page.goto(site.url + "/manage/metrics/")
     skip_to_main(page)
-    assert _rows(page) == ["cascade-computing", "desert-code"]
+    assert dashboard_rows(page) == ["cascade-computing", "desert-code"]
     header = page.locator(".program-table thead th").filter(has_text="Students reached")
     press(page, header.get_by_role("link"), max_presses=120)
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert _rows(page) == ["desert-code", "cascade-computing"]
+    assert dashboard_rows(page) == ["desert-code", "cascade-computing"]
 
     # The map's regions are links too: from the page top, on to the table's partner link.
     press(page, page.locator(".program-table tbody").get_by_role("link", name="Desert Code"))

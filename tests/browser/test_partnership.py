@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD
 from core.program_years import program_year_for
 from districts.models import DistrictCommitment, DistrictPartnership
 from districts.tests.factories import district_with_schools, served_region
@@ -20,6 +19,8 @@ from events.tests.factories import EventFactory, in_days
 from geography.loader import load_geography
 from partners.tests.factories import PartnerFactory, ProgramManagerFactory
 from workshops.models import Course
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +39,6 @@ def manager(site):
     return ProgramManagerFactory(
         partner=partner, user__first_name="Rosa", user__last_name="Quintero"
     ).user
-
-
-def sign_in(page: Page, site, user) -> None:
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 def test_a_manager_adds_a_district_commitment_and_registers_for_a_summit(page: Page, site, manager):

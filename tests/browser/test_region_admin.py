@@ -5,9 +5,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from geography.loader import load_geography
 from geography.models import Region
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +18,7 @@ pytestmark = pytest.mark.browser
 def admin_page(page: Page, site):
     load_geography(states=["WA", "OR"])
     admin = UserFactory(role="program_admin", first_name="Avery", last_name="Lindqvist")
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(admin.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    sign_in(page, site, admin)
     return page
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from applications.models import Status
 from applications.tests.factories import (
     CriterionFactory,
@@ -16,6 +16,8 @@ from applications.tests.factories import (
 )
 from geography.loader import load_geography
 from geography.models import RegionState, State, ZipCode
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +44,7 @@ def application(site):
 @pytest.fixture
 def admin_page(page: Page, site):
     admin = UserFactory(role="program_admin", first_name="Avery", last_name="Lindqvist")
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(admin.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    sign_in(page, site, admin)
     return page
 
 

@@ -8,13 +8,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from districts.tests.factories import district_with_schools, served_region
 from geography.loader import load_geography
 from geography.models import ZipCode
 from partners.tests.factories import PartnerFactory
 from workshops.models import Attendance, Enrollment, WorkshopSession
 from workshops.tests.factories import WorkshopFactory
+
+from .helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +51,7 @@ def test_a_teacher_enrolls_near_their_school_and_downloads_a_certificate(
     page: Page, site, workshops
 ):
     teacher = UserFactory(role="teacher", first_name="Ada", last_name="Reyes")
-    page.goto(site.url + "/accounts/login/")
-    page.locator("#id_username").fill(teacher.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    sign_in(page, site, teacher)
 
     # Find: Yakima is near 98901, Spokane (about 175 miles) is not.
     page.goto(site.url + "/workshops/")

@@ -47,3 +47,11 @@ def client_as(world, db):
         return client
 
     return make
+
+
+@pytest.fixture
+def no_limits(settings):
+    """Rate limits and the sign-in lock-out off: the bad-input tests send hundreds of requests
+    from one address, and are about each answer, not about being slowed down."""
+    settings.RATELIMIT_ENABLE = False
+    settings.AXES_ENABLED = False

@@ -21,6 +21,8 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from .writes import Writes
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 # Raw markup a page must never echo back: it would run in the reader's browser.
@@ -80,19 +82,6 @@ FUZZ = settings(
 def form_data(fields, **fixed) -> st.SearchStrategy[dict]:
     """A form's data: each of `fields` hostile or missing, `fixed` as given (strategies)."""
     return st.fixed_dictionaries(fixed, optional=dict.fromkeys(fields, hostile_value))
-
-
-class Writes:
-    """Every statement that would change a table (sessions aside)."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        verb = sql.lstrip().split(None, 1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE", "REPLACE") and "django_session" not in sql:
-            self.statements.append(sql[:160])
-        return execute(sql, params, many, context)
 
 
 def fuzz_client(user=None) -> Client:

@@ -30,16 +30,10 @@ from .fuzz_support import (
     typed_values_kept,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_limits")]
 
 # A section page is the heaviest page an applicant gets: fewer examples keep the file quick.
 FUZZ = settings(FUZZ, max_examples=20)
-
-
-@pytest.fixture(autouse=True)
-def _no_limits(settings):
-    settings.RATELIMIT_ENABLE = False
-    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -31,13 +31,7 @@ from .fuzz_support import (
     shown_escaped,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_limits(settings):
-    settings.RATELIMIT_ENABLE = False
-    settings.AXES_ENABLED = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_limits")]
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from django.urls import reverse
 from .fill import values_for
 from .routes import Route, all_routes
 from .world import ROLES
+from .writes import Writes
 
 L, AL, R, OK = "L", "AL", "R", "OK"
 NOT_HERE = frozenset({404, 405})
@@ -510,19 +511,6 @@ def body_text(response) -> str:
     ):
         return ""
     return content(response).decode("utf-8", "replace")
-
-
-class Writes:
-    """Records every statement that would change a table (sessions aside)."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        verb = sql.lstrip().split(None, 1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE", "REPLACE") and "django_session" not in sql:
-            self.statements.append(sql[:120])
-        return execute(sql, params, many, context)
 
 
 def leaks(world, role: str, text: str) -> list[str]:
