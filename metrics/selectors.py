@@ -90,8 +90,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -109,7 +111,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Lower
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from core.program_years import previous_program_year, program_year_bounds, program_year_for
@@ -1168,13 +1170,26 @@ class PartnerDashboard:
     survey_items: list[tuple[str, str, Decimal | None]]  # (key, question text, mean)
 
 
+_SLUG_MARK, _METRIC_MARK = "partner0slug0mark", "metric0mark"
+
+
+@lru_cache(maxsize=16)
+def _evidence_pattern(urlconf, root_urlconf: str, script_prefix: str) -> str:
+    """The evidence address with marks for the partner and the metric: one URL reversal for
+    the hundreds of links of a program dashboard (slugs and metric keys need no quoting)."""
+    try:
+        return reverse("workspace:metric_evidence", args=[_SLUG_MARK, _METRIC_MARK])
+    except NoReverseMatch:
+        return ""
+
+
 def evidence_url(partner: Partner, metric: Metric, program_year: str) -> str:
     """The evidence page of a metric (dashboards' `workspace:metric_evidence`), or "" while
     that page is not there."""
-    try:
-        url = reverse("workspace:metric_evidence", args=[partner.slug, metric.value])
-    except NoReverseMatch:
+    pattern = _evidence_pattern(get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+    if not pattern:
         return ""
+    url = pattern.replace(_SLUG_MARK, partner.slug).replace(_METRIC_MARK, Metric(metric).value)
     return f"{url}?year={program_year}"
 
 
