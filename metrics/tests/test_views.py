@@ -356,7 +356,7 @@ def test_the_program_dashboard_runs_a_fixed_number_of_queries(client, world, mak
 
 def test_a_cached_dashboard_shows_every_change_at_once(client, world):
     """The dashboards are cached under a fingerprint of what they count (metrics.cache)."""
-    admin = signed_in(client, world["admin"])
+    signed_in(client, world["admin"])
     gamma = world["gamma"]
 
     def attended(url) -> str:
