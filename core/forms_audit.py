@@ -48,6 +48,9 @@ class AuditFilterSet(django_filters.FilterSet):
     object = django_filters.NumberFilter(
         label="Record number",
         method="filter_object",
+        # Text, not type=number: a browser empties a number box holding "abc", and the
+        # person would not see what was wrong in the link they followed.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         min_value=1,
         max_digits=18,
         decimal_places=0,
@@ -123,10 +126,13 @@ class AuditFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         # The email kept in the entry names someone whose account has gone since.
-        return queryset.filter(
-            Q(actor__in=User.objects.filter(name_or_email_q(value)))
-            | Q(actor_email__icontains=value)
+        people = Q(actor__in=User.objects.filter(name_or_email_q(value))) | Q(
+            actor_email__icontains=value
         )
+        if value.casefold() in "system":
+            # Changes by no one (commands, scheduled work) are shown as "System".
+            people |= Q(actor__isnull=True) & (Q(actor_email__isnull=True) | Q(actor_email=""))
+        return queryset.filter(people)
 
     def filter_actor(self, queryset: QuerySet[LogEntry], name: str, value: User | None):
         return queryset.filter(actor=value) if value is not None else queryset

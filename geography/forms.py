@@ -125,6 +125,7 @@ class RegionForm(forms.Form):
                     "hx-target": "#county-picker",
                     "hx-swap": "outerHTML",
                     "hx-include": "[name='county_states'], [name='counties']",
+                    "hx-indicator": "#county-picker-status",
                 }
             )
         self._set_county_choices()

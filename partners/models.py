@@ -192,6 +192,7 @@ class CheckInNote(models.Model):
     objects = CheckInNoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "check-in note"
         ordering = ["-happened_on", "-created_at"]
         indexes = [
             models.Index(fields=["partner", "-happened_on"], name="partners_checkin_partner_day")

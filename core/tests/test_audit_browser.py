@@ -140,13 +140,23 @@ def test_a_change_says_when_who_what_and_how(admin_client, admin):
     assert "<del>Active</del> → <ins>Inactive</ins>" in html
 
 
-def test_a_change_without_a_person_is_by_the_system(admin_client):
+def test_a_change_without_a_person_is_by_the_system(admin_client, admin):
     _partner("Evergreen Computing")
     response = admin_client.get(URL)
     [change] = _changes(response)
     assert change.actor is None
     assert change.actor_text == "System"
     assert "System" in response.content.decode()
+    # And searching for the person shown, "System", finds it; a person's name does not.
+    _partner("Fir Computing", by=admin)
+    assert [c.actor_text for c in _changes(admin_client.get(URL, {"person": "system"}))] == [
+        "System"
+    ]
+
+
+def test_a_record_number_that_is_not_a_number_stays_in_its_box(admin_client):
+    html = admin_client.get(URL, {"type": "partners.partner", "object": "abc"}).content.decode()
+    assert 'name="object" value="abc"' in html and 'inputmode="numeric"' in html
 
 
 def test_one_save_of_several_records_is_one_change(admin_client, admin):

@@ -34,6 +34,8 @@ def test_admin_creates_a_region_then_imports_zips(admin_page: Page, site):
         "Washington"
     ).check()
     page.get_by_role("group", name="Washington").get_by_label("King County").check()
+    # The "Listing the counties…" line shows only while htmx is asking (site.css).
+    expect(page.locator("#county-picker-status")).to_be_hidden()
     page.get_by_role("button", name="Create region").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Cascadia")
