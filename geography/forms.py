@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from core.forms import ModelMultipleChoiceField
 from partners.models import Partner
 
 from .models import County, Region, RegionCounty, RegionState, State
@@ -84,7 +85,7 @@ class RegionForm(forms.Form):
         "open and closed regions have none.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    states = forms.ModelMultipleChoiceField(
+    states = ModelMultipleChoiceField(
         queryset=State.objects.all(),
         required=False,
         label="Whole states",
@@ -92,7 +93,7 @@ class RegionForm(forms.Form):
         help_text="All of each state, except counties and ZIP codes that another region "
         "claims more specifically.",
     )
-    county_states = forms.ModelMultipleChoiceField(
+    county_states = ModelMultipleChoiceField(
         queryset=State.objects.all(),
         required=False,
         label="Pick counties in",
@@ -100,7 +101,7 @@ class RegionForm(forms.Form):
         help_text="Choose the states whose counties belong to the region; their counties are "
         "listed below. A state stays listed while any of its counties is chosen.",
     )
-    counties = forms.ModelMultipleChoiceField(
+    counties = ModelMultipleChoiceField(
         queryset=County.objects.select_related("state"),
         required=False,
         label="Counties",

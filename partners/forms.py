@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import ModelMultipleChoiceField
 from geography.fields import ZipCodeField
 from workshops.models import Course
 
@@ -15,7 +16,7 @@ class PartnerProfileForm(forms.ModelForm):
         help_text="Where your organization is; it places you on the map.",
     )
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
-    courses = forms.ModelMultipleChoiceField(
+    courses = ModelMultipleChoiceField(
         queryset=Course.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
         required=False,

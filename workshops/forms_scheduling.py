@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Role, User
+from core.forms import ModelMultipleChoiceField
 from core.time_zones import US_TIME_ZONES
 from districts.models import District
 from geography.models import ZipCode
@@ -44,7 +45,7 @@ class KindChoiceField(forms.ModelChoiceField):
         return f"{obj.course.name}: {obj.name}"
 
 
-class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+class FacilitatorChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
 

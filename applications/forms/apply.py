@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from core.forms import ModelMultipleChoiceField
 from funding.models import BudgetCategory
 from geography.fields import ZipCodeField
 from geography.models import Region, State
@@ -345,7 +346,7 @@ def teachers_field(year: int) -> forms.IntegerField:
 
 
 class PlansForm(forms.ModelForm):
-    courses = forms.ModelMultipleChoiceField(
+    courses = ModelMultipleChoiceField(
         label="Courses you plan to offer",
         queryset=Course.objects.filter(is_active=True),
         required=False,

@@ -928,6 +928,7 @@ def test_bulk_with_an_id_out_of_scope_is_not_found(client, program_admin):
     assert client.get(BULK + f"?ids={application.pk}&ids={draft.pk}").status_code == 404
     assert client.get(BULK + f"?ids={application.pk}&ids=999999").status_code == 404
     assert client.get(BULK + "?ids=abc").status_code == 404
+    assert client.get(BULK + "?ids=99999999999999999999").status_code == 404  # was a 500
     response = client.post(
         BULK,
         {

@@ -504,7 +504,8 @@ def decided(request, pk: int):
 
 def _selected(request, ids: list[str]) -> list[Application]:
     """The selected applications, in the order given; any id out of scope is a 404."""
-    if not all(value.isdigit() for value in ids):
+    # Digits only, and within a database id's range (a longer number fails in the query).
+    if not all(value.isdigit() and int(value) < 2**63 for value in ids):
         raise Http404("No such application.")
     wanted = list(dict.fromkeys(int(value) for value in ids))
     found = _queue_scope(request.user).select_related("region").in_bulk(wanted)
