@@ -4,6 +4,13 @@ import os
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI (.ci/run sets HYPOTHESIS_PROFILE=ci) runs the property-based tests on the same examples
+# every time, so a landing is never refused by a rare example found that day; a developer's
+# `make test` draws new examples each run and finds what is new.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are still synchronous, so the async-safety guard does not apply to tests.
