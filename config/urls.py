@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.views import healthz, livez
+from core.views import favicon, healthz, livez
 
 admin.site.site_header = "PartnerHub administration"
 admin.site.site_title = "PartnerHub admin"
@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler500 = "core.views.server_error"

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -89,6 +91,15 @@ def livez(request):
     restarting healthy ones when PostgreSQL or Redis is down (that is /healthz's job); and it
     is the minimal view `make bench` measures the pages beside."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages without an icon link (plain text, PDFs):
+    the site's icon, a static file (its hashed name changes with it, so not permanent)."""
+    response = redirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def server_error(request):

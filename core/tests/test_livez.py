@@ -63,3 +63,11 @@ def test_production_answers_it_over_plain_http_like_healthz(client, settings, mo
     assert client.get("/educate/regional-partner/").status_code == 301
     assert client.get("/livez").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_favicon_address_leads_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith(".svg") and "favicon" in response["Location"]
+    assert "max-age=86400" in response["Cache-Control"]
+    assert client.post("/favicon.ico").status_code == 405

@@ -116,6 +116,7 @@ EXPECT: dict[str, Expect] = {
     "": e(answers(R)),  # / redirects to the program page
     "healthz": e(PUBLIC),
     "livez": e(PUBLIC),
+    "favicon": e(answers(R)),  # to the icon's static file
     "pages:program": e(PUBLIC),
     "pages:terms": e(PUBLIC),
     "pages:terms_version": e(PUBLIC),
